@@ -1,0 +1,169 @@
+"""The editors' desk: articles, photos, sources and tags in the Django admin."""
+
+from django.contrib import admin
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.html import format_html, format_html_join
+from taggit.models import Tag as TaggitDefaultTag
+
+from .models import Article, Image, Source, Tag
+
+admin.site.unregister(TaggitDefaultTag)
+
+
+def thumbnail_html(image, size=64):
+    if not (image and image.file):
+        return "—"
+    return format_html(
+        '<img src="{}" alt="" width="{}" style="height:auto;max-height:{}px;object-fit:cover">',
+        image.file.url,
+        size,
+        size,
+    )
+
+
+class TagListFilter(admin.SimpleListFilter):
+    title = "tag"
+    parameter_name = "tag"
+
+    def lookups(self, request, model_admin):
+        used = Tag.objects.filter(tagged_articles__isnull=False).distinct().order_by("name")
+        return [(tag.slug, tag.name) for tag in used]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(tags__slug=self.value())
+        return queryset
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["headline", "status", "published_at", "source_names", "tag_names", "thumbnail"]
+    list_display_links = ["headline"]
+    list_filter = ["status", "sources", TagListFilter, "published_at"]
+    list_select_related = ["lead_image"]
+    date_hierarchy = "published_at"
+    search_fields = ["headline", "standfirst", "byline"]
+    autocomplete_fields = ["sources", "lead_image"]
+    prepopulated_fields = {"slug": ["headline"]}
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        ("Story", {"fields": ["headline", "standfirst", "body", "byline"]}),
+        ("Media", {"fields": ["lead_image"]}),
+        (
+            "Metadata",
+            {
+                "fields": [
+                    "status",
+                    "published_at",
+                    "slug",
+                    "sources",
+                    "tags",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("sources", "tags")
+
+    @admin.display(description="Sources")
+    def source_names(self, article):
+        return ", ".join(source.name for source in article.sources.all())
+
+    @admin.display(description="Tags")
+    def tag_names(self, article):
+        return ", ".join(tag.name for tag in article.tag_list())
+
+    @admin.display(description="Photo")
+    def thumbnail(self, article):
+        return thumbnail_html(article.lead_image)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Image)
+class ImageAdmin(admin.ModelAdmin):
+    list_display = ["preview", "caption", "credit", "is_file_photo", "dimensions", "created_at"]
+    list_display_links = ["preview", "caption"]
+    list_filter = ["is_file_photo", "created_at"]
+    search_fields = ["caption", "credit", "alt_text"]
+    readonly_fields = ["preview_large", "width", "height", "uploaded_by", "created_at"]
+    fields = [
+        "file",
+        "preview_large",
+        "alt_text",
+        "caption",
+        "credit",
+        "is_file_photo",
+        ("focal_x", "focal_y"),
+        ("width", "height"),
+        ("uploaded_by", "created_at"),
+    ]
+
+    @admin.display(description="Photo")
+    def preview(self, image):
+        return thumbnail_html(image)
+
+    @admin.display(description="Preview")
+    def preview_large(self, image):
+        return thumbnail_html(image, size=320)
+
+    @admin.display(description="Size")
+    def dimensions(self, image):
+        return f"{image.width}×{image.height}" if image.width else "no file yet"
+
+    def save_model(self, request, obj, form, change):
+        if "file" in form.changed_data or not change:
+            obj.uploaded_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "url", "published_count"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        published = (
+            Article.objects.published()
+            .filter(sources=OuterRef("pk"))
+            .order_by()
+            .values("sources")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(published_count=Coalesce(Subquery(published, output_field=IntegerField()), 0))
+        )
+
+    @admin.display(description="Published stories", ordering="published_count")
+    def published_count(self, source):
+        return source.published_count
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "article_count", "story_links"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_count=Count("tagged_articles"))
+
+    @admin.display(description="Articles", ordering="article_count")
+    def article_count(self, tag):
+        return tag.article_count
+
+    @admin.display(description="Public page")
+    def story_links(self, tag):
+        return format_html_join("", '<a href="{}">view</a>', [(tag.get_absolute_url(),)])

@@ -1,0 +1,301 @@
+"""The newsroom's content: sources, photos, tags and articles.
+
+`Article.objects.published()` is the one place that decides what readers may see.
+"""
+
+import unicodedata
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django_prose_editor.fields import ProseEditorField
+from taggit.managers import TaggableManager
+from taggit.models import ItemBase, TagBase
+
+from .html import EDITOR_EXTENSIONS, sanitize_body
+
+
+def unique_slug(model, text: str, *, max_length: int, exclude_pk=None, **scope) -> str:
+    """`slugify(text)`, suffixed -2, -3… until no other row of `model` within `scope` has it."""
+    base = slugify(text, allow_unicode=False)[:max_length].strip("-") or "untitled"
+    others = model._default_manager.filter(**scope).exclude(pk=exclude_pk)
+    candidate, n = base, 1
+    while others.filter(slug=candidate).exists():
+        n += 1
+        suffix = f"-{n}"
+        candidate = base[: max_length - len(suffix)] + suffix
+    return candidate
+
+
+class Source(models.Model):
+    """A credited origin of reporting: an agency, an outlet, or the generic "News Agencies"."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    url = models.URLField(blank=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="source_name_unique_ci"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name = " ".join(self.name.split())
+        if not self.slug:
+            self.slug = unique_slug(Source, self.name, max_length=200, exclude_pk=self.pk)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:source", kwargs={"slug": self.slug})
+
+    @classmethod
+    def get_or_create_by_name(cls, name: str) -> "Source":
+        name = " ".join(name.split())
+        source = cls.objects.filter(name__iexact=name).first()
+        return source or cls.objects.create(name=name)
+
+
+def normalize_tag_name(name: str) -> str:
+    """Tags are compared as NFC text with runs of whitespace folded to one space."""
+    return " ".join(unicodedata.normalize("NFC", name).split())
+
+
+class Tag(TagBase):
+    """A topic label. Names are unique case-insensitively (see TAGGIT_CASE_INSENSITIVE)."""
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="tag_name_unique_ci"),
+        ]
+
+    def save(self, *args, **kwargs):
+        self.name = normalize_tag_name(self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:tag", kwargs={"slug": self.slug})
+
+
+class TaggedArticle(ItemBase):
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_articles")
+    content_object = models.ForeignKey(
+        "Article", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="article_tag_once"),
+        ]
+
+
+class Image(models.Model):
+    """A photo. The file may arrive after the wire copy that describes it."""
+
+    file = models.ImageField(
+        upload_to="images/%Y/%m/%d/",
+        blank=True,
+        width_field="width",
+        height_field="height",
+    )
+    alt_text = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="What the photo shows, for readers who cannot see it.",
+    )
+    caption = models.TextField(blank=True)
+    credit = models.CharField(max_length=200, blank=True, help_text="e.g. Benoit Tessier/Reuters")
+    is_file_photo = models.BooleanField(
+        "file photo",
+        default=False,
+        help_text="An archive photo, labelled “File” for readers.",
+    )
+    width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    focal_x = models.FloatField(
+        null=True, blank=True, help_text="Focal point across, 0 (left) to 1 (right)."
+    )
+    focal_y = models.FloatField(
+        null=True, blank=True, help_text="Focal point down, 0 (top) to 1 (bottom)."
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        label = self.caption or self.alt_text or (self.file.name if self.file else "Untitled photo")
+        return label if len(label) <= 80 else label[:79] + "…"
+
+    @property
+    def display_credit(self) -> str:
+        """The credit as readers see it: "File: Benoit Tessier/Reuters" for archive photos."""
+        if not self.credit:
+            return ""
+        return f"File: {self.credit}" if self.is_file_photo else self.credit
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Stories readers may see: published, not deleted, and due by now."""
+        return self.filter(
+            status=Article.Status.PUBLISHED,
+            published_at__lte=timezone.now(),
+            deleted_at__isnull=True,
+        )
+
+    def for_list(self):
+        """What a list of story cards needs, in a fixed number of queries."""
+        return self.select_related("lead_image").prefetch_related("sources", "tags")
+
+    def for_detail(self):
+        return self.for_list()
+
+    def newest_first(self):
+        return self.order_by("-published_at", "-pk")
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        PUBLISHED = "published", "Published"
+        UNPUBLISHED = "unpublished", "Unpublished"
+
+    headline = models.CharField(max_length=300)
+    slug = models.SlugField(
+        max_length=200,
+        blank=True,
+        help_text="Part of the story's address; made from the headline when left empty.",
+    )
+    standfirst = models.TextField(
+        blank=True, help_text="The summary under the headline; also the page description."
+    )
+    body = ProseEditorField(extensions=EDITOR_EXTENSIONS, sanitize=sanitize_body, blank=True)
+    byline = models.CharField(max_length=200, blank=True)
+    lead_image = models.ForeignKey(
+        Image,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="lead_for_articles",
+    )
+    sources = models.ManyToManyField(Source, blank=True, related_name="articles")
+    tags = TaggableManager(through=TaggedArticle, blank=True)
+
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="When readers may first see the story; a future time schedules it.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # When the headline, standfirst or body last changed after publication ("Updated …").
+    content_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
+    # Bumped on every save; a form that was opened at an older version cannot overwrite a newer one.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    # Where an imported story came from, so a re-import updates it instead of duplicating it.
+    external_id = models.CharField(
+        max_length=100, null=True, blank=True, unique=True, editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        indexes = [models.Index(fields=["status", "published_at"], name="article_visibility")]
+
+    def __str__(self):
+        return self.headline
+
+    def save(self, *args, **kwargs):
+        self.body = sanitize_body(self.body)
+        self.headline = " ".join(self.headline.split())
+        if not self.slug:
+            self.slug = self._unique_slug()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        day = self.url_date
+        return reverse(
+            "articles:detail",
+            kwargs={
+                "year": day.year,
+                "month": f"{day.month:02d}",
+                "day": f"{day.day:02d}",
+                "slug": self.slug,
+            },
+        )
+
+    @property
+    def url_date(self):
+        moment = self.published_at or self.created_at or timezone.now()
+        return timezone.localtime(moment)
+
+    def _unique_slug(self) -> str:
+        """A slug from the headline, unique among stories published on the same day."""
+        scope = {}
+        if self.published_at:
+            day = timezone.localtime(self.published_at).date()
+            scope = {"published_at__date": day}
+        return unique_slug(Article, self.headline, max_length=200, exclude_pk=self.pk, **scope)
+
+    @property
+    def is_published(self) -> bool:
+        """Whether readers can see the story right now (mirrors `ArticleQuerySet.published`)."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.deleted_at is None
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+    def tag_list(self):
+        """Tags sorted by name, using the prefetch cache when the queryset has one."""
+        return sorted(self.tags.all(), key=lambda tag: tag.name.lower())

@@ -1,0 +1,61 @@
+"""Public pages. Every query for stories starts from `Article.objects.published()`."""
+
+import datetime
+
+from django.conf import settings
+from django.core.paginator import InvalidPage, Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from .models import Article, Source, Tag
+
+FRONT_PAGE_STORIES = 13
+
+
+def paginate(request, queryset, per_page=None):
+    """The requested page of `queryset`; a missing, negative or absurd page number is a 404."""
+    paginator = Paginator(
+        queryset, per_page or settings.ARTICLES_PER_PAGE, allow_empty_first_page=True
+    )
+    try:
+        return paginator.page(request.GET.get("page") or 1)
+    except InvalidPage as exc:
+        raise Http404("No such page.") from exc
+
+
+def front_page(request):
+    stories = list(Article.objects.published().for_list().newest_first()[:FRONT_PAGE_STORIES])
+    return render(
+        request,
+        "articles/front_page.html",
+        {"lead_story": stories[0] if stories else None, "latest": stories[1:]},
+    )
+
+
+def article_detail(request, year, month, day, slug):
+    try:
+        day = datetime.date(int(year), int(month), int(day))
+    except ValueError as exc:
+        raise Http404("No such date.") from exc
+    article = get_object_or_404(
+        Article.objects.published().for_detail(), slug=slug, published_at__date=day
+    )
+    return render(request, "articles/article_detail.html", {"article": article})
+
+
+def tag_detail(request, slug):
+    tag = get_object_or_404(Tag, slug=slug)
+    stories = Article.objects.published().filter(tags=tag).for_list().newest_first()
+    page = paginate(request, stories)
+    if not page.object_list:
+        raise Http404("No published stories with this tag.")
+    return render(request, "articles/tag_detail.html", {"tag": tag, "page": page})
+
+
+def source_detail(request, slug):
+    source = get_object_or_404(Source, slug=slug)
+    stories = Article.objects.published().filter(sources=source).for_list().newest_first()
+    page = paginate(request, stories)
+    if not page.object_list:
+        raise Http404("No published stories from this source.")
+    return render(request, "articles/source_detail.html", {"source": source, "page": page})
