@@ -6,7 +6,8 @@ from django.db.models.functions import Coalesce
 from django.utils.html import format_html, format_html_join
 from taggit.models import Tag as TaggitDefaultTag
 
-from .models import Article, Image, Source, Tag
+from . import admin_images  # noqa: F401  (registers the photo library, ImageAdmin)
+from .models import Article, Source, Tag
 
 admin.site.unregister(TaggitDefaultTag)
 
@@ -85,43 +86,6 @@ class ArticleAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
-
-
-@admin.register(Image)
-class ImageAdmin(admin.ModelAdmin):
-    list_display = ["preview", "caption", "credit", "is_file_photo", "dimensions", "created_at"]
-    list_display_links = ["preview", "caption"]
-    list_filter = ["is_file_photo", "created_at"]
-    search_fields = ["caption", "credit", "alt_text"]
-    readonly_fields = ["preview_large", "width", "height", "uploaded_by", "created_at"]
-    fields = [
-        "file",
-        "preview_large",
-        "alt_text",
-        "caption",
-        "credit",
-        "is_file_photo",
-        ("focal_x", "focal_y"),
-        ("width", "height"),
-        ("uploaded_by", "created_at"),
-    ]
-
-    @admin.display(description="Photo")
-    def preview(self, image):
-        return thumbnail_html(image)
-
-    @admin.display(description="Preview")
-    def preview_large(self, image):
-        return thumbnail_html(image, size=320)
-
-    @admin.display(description="Size")
-    def dimensions(self, image):
-        return f"{image.width}×{image.height}" if image.width else "no file yet"
-
-    def save_model(self, request, obj, form, change):
-        if "file" in form.changed_data or not change:
-            obj.uploaded_by = request.user
         super().save_model(request, obj, form, change)
 
 

@@ -4,9 +4,12 @@
 """
 
 import unicodedata
+from functools import partial
 
 from django.conf import settings
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +19,7 @@ from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
 from .html import EDITOR_EXTENSIONS, sanitize_body
+from .images import prepare_original
 
 
 def unique_slug(model, text: str, *, max_length: int, exclude_pk=None, **scope) -> str:
@@ -98,13 +102,20 @@ class TaggedArticle(ItemBase):
 
 
 class Image(models.Model):
-    """A photo. The file may arrive after the wire copy that describes it."""
+    """A photo. The file may arrive after the wire copy that describes it.
+
+    A newly assigned file is validated and re-encoded on save (see articles/images.py); its
+    renditions are made after the transaction commits (see articles/renditions.py).
+    """
 
     file = models.ImageField(
         upload_to="images/%Y/%m/%d/",
         blank=True,
         width_field="width",
         height_field="height",
+        max_length=255,
+        help_text="JPEG, PNG, WebP or GIF. Uploading a new file replaces the photo everywhere "
+        "it is used.",
     )
     alt_text = models.CharField(
         max_length=300,
@@ -113,6 +124,14 @@ class Image(models.Model):
     )
     caption = models.TextField(blank=True)
     credit = models.CharField(max_length=200, blank=True, help_text="e.g. Benoit Tessier/Reuters")
+    credit_source = models.ForeignKey(
+        Source,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="credited_images",
+        help_text="The agency in the credit (the part after the last “/”), linked to its page.",
+    )
     is_file_photo = models.BooleanField(
         "file photo",
         default=False,
@@ -121,10 +140,16 @@ class Image(models.Model):
     width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     focal_x = models.FloatField(
-        null=True, blank=True, help_text="Focal point across, 0 (left) to 1 (right)."
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="Focal point across, 0 (left) to 1 (right).",
     )
     focal_y = models.FloatField(
-        null=True, blank=True, help_text="Focal point down, 0 (top) to 1 (bottom)."
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="Focal point down, 0 (top) to 1 (bottom).",
     )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -144,12 +169,90 @@ class Image(models.Model):
         label = self.caption or self.alt_text or (self.file.name if self.file else "Untitled photo")
         return label if len(label) <= 80 else label[:79] + "…"
 
+    def save(self, *args, **kwargs):
+        from .renditions import after_image_saved  # renditions.py imports this module
+
+        before = (
+            Image.objects.filter(pk=self.pk).values("file", "credit").first() if self.pk else None
+        ) or {}
+        if self.file and not self.file._committed:
+            self.file = prepare_original(self.file)
+        if self.credit_source_id is None and self.credit and self.credit != before.get("credit"):
+            agency = self.credit_parts[1].strip()
+            self.credit_source = Source.objects.filter(name__iexact=agency).first()
+        super().save(*args, **kwargs)
+        transaction.on_commit(
+            partial(after_image_saved, self.pk, previous_file=before.get("file") or "")
+        )
+
+    def clean(self):
+        super().clean()
+        if self.file and not self.alt_text.strip() and self.pk:
+            published = self.lead_for_articles.filter(status="published").first()
+            if published:
+                raise ValidationError(
+                    {
+                        "alt_text": f"This photo leads the published story “{published}”: "
+                        "it needs alt text."
+                    }
+                )
+
     @property
     def display_credit(self) -> str:
         """The credit as readers see it: "File: Benoit Tessier/Reuters" for archive photos."""
         if not self.credit:
             return ""
         return f"File: {self.credit}" if self.is_file_photo else self.credit
+
+    @property
+    def credit_parts(self) -> tuple[str, str]:
+        """The credit split as written into (photographer part, agency part).
+
+        "Benoit Tessier/Reuters" gives ("Benoit Tessier/", "Reuters");
+        "Reuters" gives ("", "Reuters").
+        """
+        head, slash, agency = self.credit.rpartition("/")
+        return (head + slash, agency)
+
+
+def rendition_upload_to(rendition, filename):
+    return f"renditions/{rendition.image_id}/{filename}"
+
+
+class Rendition(models.Model):
+    """A resized (and possibly cropped) copy of an Image's file, made once and stored."""
+
+    class Crop(models.TextChoices):
+        FULL = "full", "Full frame"
+        CARD = "card", "Card (3:2)"
+        THUMB = "thumb", "Thumbnail (1:1)"
+        SOCIAL = "social", "Social (1.91:1)"
+
+    class Format(models.TextChoices):
+        WEBP = "webp", "WebP"
+        JPEG = "jpeg", "JPEG"
+
+    image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="renditions")
+    crop = models.CharField(max_length=10, choices=Crop.choices)
+    format = models.CharField(max_length=10, choices=Format.choices)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    file = models.FileField(upload_to=rendition_upload_to, max_length=255)
+    # Which file and focal point it was made from; a rendition whose key no longer matches its
+    # image is stale and never shown.
+    source_key = models.CharField(max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["crop", "format", "width"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["image", "source_key", "crop", "format", "width"], name="rendition_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.image_id} {self.crop} {self.width}w {self.format}"
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -163,7 +266,9 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_list(self):
         """What a list of story cards needs, in a fixed number of queries."""
-        return self.select_related("lead_image").prefetch_related("sources", "tags")
+        return self.select_related("lead_image__credit_source").prefetch_related(
+            "sources", "tags", "lead_image__renditions"
+        )
 
     def for_detail(self):
         return self.for_list()
@@ -264,6 +369,26 @@ class Article(models.Model):
                 "slug": self.slug,
             },
         )
+
+    def clean(self):
+        super().clean()
+        self._check_lead_image_alt_text()
+
+    def _check_lead_image_alt_text(self):
+        """A published story's lead photo, once it has a file, must describe itself to readers."""
+        image = self.lead_image
+        if (
+            self.status == self.Status.PUBLISHED
+            and image is not None
+            and image.file
+            and not image.alt_text.strip()
+        ):
+            raise ValidationError(
+                {
+                    "lead_image": f"The lead photo “{image}” (photo #{image.pk}) has no alt text. "
+                    "Add alt text to the photo before publishing this story."
+                }
+            )
 
     @property
     def url_date(self):

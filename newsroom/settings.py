@@ -168,6 +168,11 @@ STORAGES = {
 
 TAGGIT_CASE_INSENSITIVE = True
 
+# Photo uploads (articles/images.py): refused above this file size or pixel count. The pixel cap is
+# checked from the file header before anything is decoded.
+IMAGE_MAX_UPLOAD_BYTES = env.int("IMAGE_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
+IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=40_000_000)
+
 ARTICLES_PER_PAGE = 20
 
 # Security headers: on everywhere, the HTTPS-only ones in production.
