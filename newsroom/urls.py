@@ -1,17 +1,44 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.contrib.auth import views as auth_views
+from django.urls import include, path, re_path
+
+from articles.media_views import serve_media
+from articles.throttle import ThrottledAdminAuthenticationForm
 
 admin.site.site_header = f"{settings.SITE_NAME} editor"
 admin.site.site_title = f"{settings.SITE_NAME} editor"
 admin.site.index_title = "Newsroom"
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [
+    # "Forgotten your password?" on the admin sign-in page: a link by email (EMAIL_URL).
+    path(
+        "admin/password_reset/",
+        auth_views.PasswordResetView.as_view(),
+        name="admin_password_reset",
+    ),
+    path(
+        "admin/password_reset/done/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
+    ),
     path("admin/", admin.site.urls),
+    path("api/", include("articles.api_urls")),
+    path("", include("articles.syndication_urls")),
     path("", include("articles.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
+if settings.SERVE_MEDIA:
+    urlpatterns += [re_path(r"^media/(?P<path>.+)$", serve_media, name="media")]
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# The database being unreachable is a 503 page even when it fails outside a view.
+handler500 = "articles.middleware.server_error"

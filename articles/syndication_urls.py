@@ -1,0 +1,21 @@
+"""Feeds, sitemaps and robots.txt: how readers' software and crawlers find the stories."""
+
+from django.urls import path, re_path
+
+from . import feeds, sitemaps
+
+app_name = "syndication"
+
+urlpatterns = [
+    path("feeds/latest.rss", feeds.StoryFeed.as_view(), name="latest-rss"),
+    path("feeds/latest.atom", feeds.LatestAtomFeed.as_view(), name="latest-atom"),
+    path("feeds/latest.json", feeds.latest_json_feed, name="latest-json"),
+    # Tag slugs may be non-Latin, as on the tag pages themselves.
+    re_path(r"^tags/(?P<slug>[-\w]+)/feed\.rss$", feeds.TagFeed.as_view(), name="tag-rss"),
+    re_path(r"^tags/(?P<slug>[-\w]+)/feed\.atom$", feeds.TagAtomFeed.as_view(), name="tag-atom"),
+    path("sources/<slug:slug>/feed.rss", feeds.SourceFeed.as_view(), name="source-rss"),
+    path("sources/<slug:slug>/feed.atom", feeds.SourceAtomFeed.as_view(), name="source-atom"),
+    path("sitemap.xml", sitemaps.sitemap_index, name="sitemap-index"),
+    path("sitemap-<slug:section>.xml", sitemaps.sitemap_section, name="sitemap-section"),
+    path("robots.txt", sitemaps.robots_txt, name="robots"),
+]
