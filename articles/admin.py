@@ -48,6 +48,11 @@ class ArticleAdmin(admin.ModelAdmin):
     autocomplete_fields = ["sources", "lead_image"]
     prepopulated_fields = {"slug": ["headline"]}
     readonly_fields = ["created_at", "updated_at"]
+
+    class Media:
+        # Names the rich-text editor and autocomplete boxes after their labels (screen readers).
+        js = ["articles/admin-a11y.js"]
+
     fieldsets = [
         ("Story", {"fields": ["headline", "standfirst", "body", "byline"]}),
         ("Media", {"fields": ["lead_image"]}),

@@ -1,0 +1,80 @@
+"""axe-core and a person's checks on every kind of page: zero serious or critical findings."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from .browser import assert_headings_in_order, serious_accessibility_violations
+
+PUBLIC_PAGES = {
+    "front page": lambda story: "/",
+    "article": lambda story: story.get_absolute_url(),
+    "tag page": lambda story: "/tags/mali/",
+    "source page": lambda story: story.sources.first().get_absolute_url(),
+}
+
+
+@pytest.mark.parametrize("name", PUBLIC_PAGES)
+def test_public_page_passes_axe_and_has_order(page: Page, newsroom, name):
+    page.goto(PUBLIC_PAGES[name](newsroom))
+    assert serious_accessibility_violations(page) == []
+    assert_headings_in_order(page)
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    for landmark in ("banner", "main", "contentinfo"):
+        expect(page.get_by_role(landmark)).to_have_count(1)
+    expect(page.get_by_role("navigation", name="Site")).to_be_visible()
+
+
+def test_not_found_page_passes_axe(page: Page, browser_problems, newsroom):
+    browser_problems.expect_status(404, "/no-such-page/")
+    response = page.goto("/no-such-page/")
+    assert response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    assert serious_accessibility_violations(page) == []
+    assert_headings_in_order(page)
+
+
+def test_article_change_form_passes_axe(editor_page: Page, newsroom):
+    editor_page.goto(f"/admin/articles/article/{newsroom.pk}/change/")
+    expect(editor_page.get_by_role("textbox", name="Body")).to_be_visible()
+    assert serious_accessibility_violations(editor_page) == []
+
+
+def test_skip_link_is_first_visible_on_focus_and_moves_to_main(page: Page, newsroom):
+    page.goto(newsroom.get_absolute_url())
+    skip_link = page.get_by_role("link", name="Skip to content")
+    expect(skip_link).not_to_be_in_viewport()
+    page.keyboard.press("Tab")
+    expect(skip_link).to_be_focused()
+    expect(skip_link).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("main")).to_be_focused()
+    # The next Tab lands inside the content, not back in the header.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.querySelector('main').contains(document.activeElement)")
+
+
+def test_keyboard_focus_is_visible_on_everything_tabbable(page: Page, newsroom):
+    page.goto(newsroom.get_absolute_url())
+    focused = []
+    while True:
+        page.keyboard.press("Tab")
+        focus = page.evaluate(
+            """() => {
+              const el = document.activeElement;
+              const style = getComputedStyle(el);
+              return {html: el.outerHTML.slice(0, 80), isBody: el === document.body,
+                      outline: style.outlineStyle, width: parseFloat(style.outlineWidth)};
+            }"""
+        )
+        if focus["isBody"] or focus["html"] in focused:
+            break
+        focused.append(focus["html"])
+        assert focus["outline"] != "none" and focus["width"] >= 2, focus
+    assert len(focused) >= 5, focused  # skip link, site title, nav, source, tags
+
+
+def test_images_have_alt_text_and_decorative_ones_are_empty(page: Page, newsroom):
+    page.goto("/")
+    page.goto(newsroom.get_absolute_url())
+    images_without_alt = page.locator("img:not([alt])")
+    expect(images_without_alt).to_have_count(0)
