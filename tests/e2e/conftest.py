@@ -47,6 +47,8 @@ def pytest_collection_modifyitems(config, items):
     browser_tests = [item for item in items if E2E_DIR in Path(item.path).parents]
     if not browser_tests:
         return
+    if os.environ.get("REQUIRE_CHROMIUM"):
+        raise pytest.UsageError(f"REQUIRE_CHROMIUM is set but there is no Chromium at {CHROMIUM}")
     items[:] = [item for item in items if item not in browser_tests]
     config.hook.pytest_deselected(items=browser_tests)
     reporter = config.pluginmanager.get_plugin("terminalreporter")
