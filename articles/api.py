@@ -155,8 +155,9 @@ def _moment(request, name: str) -> tuple[datetime.datetime | None, bool]:
     if not value:
         return None, False
     try:
-        moment = parse_datetime(value)
-        day = None if moment else parse_date(value)
+        # A date first: parse_datetime() would also read "2021-10-01" as its midnight.
+        day = parse_date(value)
+        moment = None if day else parse_datetime(value)
     except ValueError:
         moment = day = None
     if moment is None and day is None:

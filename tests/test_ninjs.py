@@ -45,7 +45,7 @@ def photo_story(db):
     return make_article(
         "Floods close roads in the capital",
         standfirst="Heavy rain cut power to thousands of homes.",
-        body='<p>The river <strong>burst</strong> its banks.</p>\n<ul><li>One</li></ul>\n'
+        body="<p>The river <strong>burst</strong> its banks.</p>\n<ul><li>One</li></ul>\n"
         '<p><a href="https://example.org/x">More</a></p>',
         byline="Jane Reporter",
         tags=["Floods", "Liberia"],
