@@ -6,4 +6,7 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Newsroom"
 
     def ready(self):
-        from . import renditions  # noqa: F401  (connects the file-cleanup signal receivers)
+        from . import (
+            cache,  # noqa: F401  (invalidates cached pages on every change readers could see)
+            renditions,  # noqa: F401  (connects the file-cleanup signal receivers)
+        )

@@ -72,6 +72,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside everything that may query the database: a lost database becomes a 503 page, and
+    # cached public pages are served (and stored) before sessions, users or CSRF are looked at.
+    "articles.middleware.DatabaseUnavailableMiddleware",
+    "articles.cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -109,6 +113,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that stops answering fails a request within seconds (a 503 page), not minutes.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A writer waits for a lock instead of failing at once; WAL lets readers run beside it.
     DATABASES["default"]["OPTIONS"] = {
@@ -120,17 +130,44 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache holds rendered public pages, the content generation that invalidates them, and login
+# throttling counters. Redis is shared by every app server; without it each process has its own
+# memory cache and the content generation lives in a file (see articles/cache.py).
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis going away degrades to "no cache" instead of failing requests.
+            "BACKEND": "articles.cache_backend.ResilientRedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "newsroom",
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="newsroom"),
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+            "OUTAGE_RETRY_SECONDS": env.float("CACHE_OUTAGE_RETRY_SECONDS", default=5.0),
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Public pages and API responses: kept at most this long (and never past the next scheduled
+# publication); 0 turns the page cache off. Every change readers could see invalidates them at once.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
+# Where the content generation lives when the cache is per-process (no REDIS_URL); by default
+# LOCAL_DIR/content-generation.
+CONTENT_GENERATION_FILE = env.path("CONTENT_GENERATION_FILE", default=None)
+# HTTP caches in front of the app (Varnish), comma-separated: each gets a BAN on every change.
+CACHE_PURGE_URLS = env.list("CACHE_PURGE_URL", default=[])
+CACHE_PURGE_TIMEOUT = env.float("CACHE_PURGE_TIMEOUT", default=2.0)
+
+# Seconds a reader is asked to wait when the database is unreachable (the 503 page).
+DATABASE_RETRY_AFTER = env.int("DATABASE_RETRY_AFTER", default=30)
+
+# Admin sign-in: this many failures for one user name, or from one address, lock it out for a while.
+AUTHENTICATION_BACKENDS = ["articles.throttle.ThrottledModelBackend"]
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
+# How many reverse proxies (Varnish, a TLS terminator) sit in front and append to X-Forwarded-For;
+# 0 trusts only the connecting address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -166,6 +203,65 @@ STORAGES = {
     },
 }
 
+# Uploaded media: the local MEDIA_ROOT by default (shared by app servers through a shared disk and
+# served by the app itself unless SERVE_MEDIA is off), or S3-compatible object storage through
+# django-storages when AWS_STORAGE_BUCKET_NAME is set.
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+MEDIA_ORIGIN = ""
+if AWS_STORAGE_BUCKET_NAME:
+    from botocore.config import Config as BotoConfig
+
+    AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="") or None
+    AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="") or None
+    AWS_S3_CUSTOM_DOMAIN = env.str("AWS_S3_CUSTOM_DOMAIN", default="") or None
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": AWS_S3_ENDPOINT_URL,
+            "region_name": AWS_S3_REGION_NAME,
+            "custom_domain": AWS_S3_CUSTOM_DOMAIN,
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+            # Signed URLs by default (a private bucket works); off for a public bucket or a CDN.
+            "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=True),
+            "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=24 * 3600),
+            "file_overwrite": False,
+            "addressing_style": "path" if AWS_S3_ENDPOINT_URL else None,
+            # An unreachable store fails an upload in seconds with a clear error, not minutes.
+            "client_config": BotoConfig(
+                connect_timeout=3, read_timeout=20, retries={"max_attempts": 2}
+            ),
+        },
+    }
+    if AWS_S3_CUSTOM_DOMAIN:
+        MEDIA_ORIGIN = f"https://{AWS_S3_CUSTOM_DOMAIN}"
+    elif AWS_S3_ENDPOINT_URL:
+        MEDIA_ORIGIN = AWS_S3_ENDPOINT_URL.rstrip("/")
+    else:
+        MEDIA_ORIGIN = f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com"
+    MEDIA_ORIGIN = env.str("MEDIA_ORIGIN", default=MEDIA_ORIGIN)
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=not AWS_STORAGE_BUCKET_NAME)
+
+# Email, for password resets: EMAIL_URL such as submission://user:password@smtp.example.org:587
+# (STARTTLS), smtps://… (TLS) or smtp://localhost:25. Without one, development prints mail to the
+# console and production hands it to a local mail server.
+_email = env.dj_email_url("EMAIL_URL", default="smtp://localhost:25" if PRODUCTION else "console://")
+MAILERS = {"default": {"BACKEND": _email["EMAIL_BACKEND"]}}
+if _email["EMAIL_HOST"]:
+    MAILERS["default"]["OPTIONS"] = {
+        "host": _email["EMAIL_HOST"],
+        "port": _email["EMAIL_PORT"],
+        "username": _email["EMAIL_HOST_USER"],
+        "password": _email["EMAIL_HOST_PASSWORD"],
+        "use_tls": _email["EMAIL_USE_TLS"],
+        "use_ssl": _email["EMAIL_USE_SSL"],
+        "timeout": env.int("EMAIL_TIMEOUT", default=10),
+    }
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="newsroom@localhost")
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3 * 24 * 3600)
+
 TAGGIT_CASE_INSENSITIVE = True
 
 # Photo uploads (articles/images.py): refused above this file size or pixel count. The pixel cap is
@@ -180,11 +276,14 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+TIPTAP_INJECTED_STYLE_HASH = "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
-    "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:", "blob:"],
+    # The admin's rich-text editor (Tiptap, inside django-prose-editor) injects one fixed <style>
+    # element; its hash allows exactly that text (a browser test proves the editor loads cleanly).
+    "style-src": [CSP.SELF, TIPTAP_INJECTED_STYLE_HASH],
+    "img-src": [CSP.SELF, "data:", "blob:", *([MEDIA_ORIGIN] if MEDIA_ORIGIN else [])],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "object-src": [CSP.NONE],
@@ -201,6 +300,9 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    if not SECURE_SSL_REDIRECT and env.bool("TLS_PROXY_REDIRECTS", default=False):
+        # The TLS proxy in front redirects plain HTTP itself (documented in .env.example).
+        SILENCED_SYSTEM_CHECKS = ["security.W008"]
 
 LOGGING = {
     "version": 1,
