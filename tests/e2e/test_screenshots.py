@@ -1,0 +1,42 @@
+"""Screenshots for the README (docs/screenshots/), taken at a phone's and a desktop's width.
+
+Each shot first checks that the page shows what it should, so a broken page is a failure, not a
+picture of an error.
+"""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from .browser import log_in, save_screenshot
+
+VIEWPORTS = {375: 812, 1280: 900}
+
+
+@pytest.fixture(params=sorted(VIEWPORTS), ids=lambda width: f"{width}px")
+def sized_page(request, page: Page) -> Page:
+    width = request.param
+    page.set_viewport_size({"width": width, "height": VIEWPORTS[width]})
+    return page
+
+
+def test_reader_pages(sized_page: Page, newsroom):
+    page = sized_page
+    page.goto("/")
+    expect(page.get_by_role("link", name=newsroom.headline)).to_be_visible()
+    save_screenshot(page, "front-page")
+
+    page.goto(newsroom.get_absolute_url())
+    expect(page.get_by_role("heading", level=1)).to_have_text(newsroom.headline)
+    save_screenshot(page, "seed-story")
+
+    page.goto("/tags/mali/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mali")
+    save_screenshot(page, "tag-page")
+
+
+def test_admin_change_form(sized_page: Page, editor, newsroom):
+    page = sized_page
+    log_in(page)
+    page.goto(f"/admin/articles/article/{newsroom.pk}/change/")
+    expect(page.get_by_role("textbox", name="Body")).to_contain_text("A cargo plane")
+    save_screenshot(page, "admin-change-form")
