@@ -7,6 +7,7 @@ from django.utils.html import format_html, format_html_join
 from taggit.models import Tag as TaggitDefaultTag
 
 from . import admin_images  # noqa: F401  (registers the photo library, ImageAdmin)
+from .admin_workflow import ArticleWorkflowAdmin
 from .models import Article, Source, Tag
 
 admin.site.unregister(TaggitDefaultTag)
@@ -38,7 +39,9 @@ class TagListFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ArticleWorkflowAdmin):
+    """The story editor; statuses, revisions, previews and the trash come from the workflow base."""
+
     list_display = ["headline", "status", "published_at", "source_names", "tag_names", "thumbnail"]
     list_display_links = ["headline"]
     list_filter = ["status", "sources", TagListFilter, "published_at"]
@@ -87,11 +90,6 @@ class ArticleAdmin(admin.ModelAdmin):
     def thumbnail(self, article):
         return thumbnail_html(article.lead_image)
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(Source)

@@ -28,7 +28,6 @@ class PhotoUploadField(forms.FileField):
         upload = super().to_python(data)
         if upload is not None:
             open_checked(upload).picture.close()
-            upload.seek(0)
         return upload
 
 

@@ -72,14 +72,17 @@ def open_checked(file, *, byte_limit: int | None = None, pixel_limit: int | None
             limit=filesizeformat(byte_limit),
         )
 
-    if hasattr(file, "seek"):
-        file.seek(0)
+    # Pillow closes the file it decoded from when the image is closed: give it its own copy
+    # (at most `byte_limit` bytes) so the caller's upload stays open and readable.
+    file.seek(0)
+    data = io.BytesIO(file.read())
+    file.seek(0)
     # Pillow only *warns* about decompression bombs below twice its own limit; here a warning is as
     # good as a refusal. (The warning filter is process-wide for the duration of this block.)
     with warnings.catch_warnings():
         warnings.simplefilter("error", PILImage.DecompressionBombWarning)
         try:
-            picture = PILImage.open(file, formats=sorted(ACCEPTED_FORMATS))
+            picture = PILImage.open(data, formats=sorted(ACCEPTED_FORMATS))
         except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning):
             _too_many_pixels(None, pixel_limit)
         except UnidentifiedImageError:

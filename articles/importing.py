@@ -4,9 +4,10 @@ import hashlib
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils import timezone
 
 from .models import Article, Image, Source
+from .revisions import revision_block
+from .services import publish_or_schedule, save_article
 from .wire import WireStory
 
 
@@ -23,6 +24,7 @@ def wire_external_id(story: WireStory) -> str:
 
 
 @transaction.atomic
+@revision_block()  # one revision per import, taken after the sources and tags are set
 def import_wire_story(
     story: WireStory,
     *,
@@ -53,14 +55,11 @@ def import_wire_story(
         image.is_file_photo = story.photo.is_file_photo
         image.save()
         article.lead_image = image
-    if publish:
-        article.status = Article.Status.PUBLISHED
-        article.published_at = published_at or article.published_at or timezone.now()
-    if not created:
-        article.version += 1
-    article.save()
+    save_article(article=article, user=user, action="Imported from wire copy")
 
     article.sources.set([Source.get_or_create_by_name(name) for name in story.sources])
     if tags:
         article.tags.add(*tags)
+    if publish:
+        publish_or_schedule(article=article, user=user, at=published_at)
     return ImportResult(article=article, created=created)

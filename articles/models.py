@@ -80,6 +80,8 @@ class Tag(TagBase):
         constraints = [
             models.UniqueConstraint(Lower("name"), name="tag_name_unique_ci"),
         ]
+        # Granted to the "Editor" group by the roles data migration.
+        permissions = [("merge_tags", "Can merge tags into one")]
 
     def save(self, *args, **kwargs):
         self.name = normalize_tag_name(self.name)
@@ -271,7 +273,7 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def for_detail(self):
-        return self.for_list()
+        return self.for_list().prefetch_related("corrections")
 
     def newest_first(self):
         return self.order_by("-published_at", "-pk")
@@ -342,11 +344,39 @@ class Article(models.Model):
         editable=False,
     )
 
+    # Who last published, scheduled or unpublished the story, and who moved it to the trash
+    # (the full who-and-when trail is in its revisions; see articles/services.py).
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    status_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at", "-pk"]
         indexes = [models.Index(fields=["status", "published_at"], name="article_visibility")]
+        # The editorial roles (groups "Reporter" and "Editor") are made by a data migration.
+        permissions = [
+            ("publish_article", "Can publish, schedule and unpublish articles"),
+            ("restore_revision", "Can restore an earlier revision of an article"),
+            ("recover_article", "Can restore deleted articles from the trash"),
+            ("correct_article", "Can add corrections and updates to published articles"),
+            ("share_preview", "Can create and revoke share-preview links"),
+        ]
 
     def __str__(self):
         return self.headline
@@ -424,3 +454,74 @@ class Article(models.Model):
     def tag_list(self):
         """Tags sorted by name, using the prefetch cache when the queryset has one."""
         return sorted(self.tags.all(), key=lambda tag: tag.name.lower())
+
+
+class Revision(models.Model):
+    """A snapshot of every field of an article after one save (see articles/revisions.py)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField(help_text="1 for the article's first revision, then 2, 3…")
+    # `Article.version` right after this save: a form opened at version N shows revision N.
+    article_version = models.PositiveIntegerField()
+    action = models.CharField(max_length=200, help_text="What happened, e.g. “Edited; Published”.")
+    snapshot = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="revision_number_once"),
+        ]
+
+    def __str__(self):
+        return f"Revision {self.number} of “{self.article}”"
+
+
+class Correction(models.Model):
+    """A correction or update note appended to a published story; shown newest first."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "Correction"
+        UPDATE = "update", "Update"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CORRECTION)
+    text = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to “{self.article}”"
+
+
+class ShareLink(models.Model):
+    """A revocable, expiring permission for anyone holding its signed URL to read one story."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="share_links")
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"Share link {self.pk} for “{self.article}”"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import views
+from . import preview, views
 
 app_name = "articles"
 
@@ -13,4 +13,6 @@ urlpatterns = [
     ),
     path("tags/<slug:slug>/", views.tag_detail, name="tag"),
     path("sources/<slug:slug>/", views.source_detail, name="source"),
+    # A share-preview link: one story, to anyone holding a valid signed token (articles/preview.py).
+    path("preview/<str:token>/", preview.shared_preview, name="shared_preview"),
 ]

@@ -109,7 +109,7 @@ def png_html_polyglot() -> bytes:
 
 
 def png_bomb(width=20000, height=20000) -> bytes:
-    """A real, decodable 1-bit PNG of width×height pixels that weighs a few dozen KB.
+    """A real, decodable 1-bit PNG of width x height pixels that weighs a few dozen KB.
 
     Written chunk by chunk (compressing rows of zeros as a stream) so the test itself never holds
     the bitmap in memory either.

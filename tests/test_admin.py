@@ -26,6 +26,8 @@ def change_form_data(article: Article, **overrides) -> dict:
         "slug": article.slug,
         "sources": [s.pk for s in article.sources.all()],
         "tags": ", ".join(f'"{t.name}"' for t in article.tags.all()),
+        # The version the form was opened at (edit-conflict detection, articles/admin_workflow.py).
+        "opened_version": article.version,
     }
     return data | overrides
 
@@ -131,7 +133,7 @@ def test_image_upload_rejects_a_fake_image(editor_client, db):
         {"file": fake, "alt_text": "x", "caption": "c", "credit": "me"},
     )
     assert response.status_code == 200
-    assert "Upload a valid image" in response.content.decode()
+    assert "This file is not a photo we can use" in response.content.decode()
     assert not Image.objects.exists()
 
 

@@ -10,10 +10,13 @@
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from ..renditions import USAGES, picture_for, social_image
 
 register = template.Library()
+
+FILE_PHOTO_LABEL = mark_safe('<span class="credit__file">File: </span>')  # a constant: no input
 
 
 @register.inclusion_tag("articles/includes/picture.html")
@@ -31,7 +34,7 @@ def photo_credit(image):
     Source when the photo has one."""
     if image is None or not image.credit:
         return ""
-    label = format_html('<span class="credit__file">File: </span>') if image.is_file_photo else ""
+    label = FILE_PHOTO_LABEL if image.is_file_photo else ""
     head, agency = image.credit_parts
     if image.credit_source_id and agency.strip():
         return format_html(
