@@ -33,8 +33,9 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from .importing import ImportResult
-from .models import Article, Image, Source
+from .models import Article, Image, Rendition, Source
 from .outbound import absolute_url, story_updated
+from .renditions import current_renditions
 
 NINJS_VERSION = "3.3"
 SCHEMA_URI = "http://www.iptc.org/std/ninjs/ninjs-schema_3.3.json#"
@@ -117,17 +118,14 @@ def _photo_renditions(image: Image) -> list[dict]:
     return renditions
 
 
-def _current_renditions(image: Image) -> list:
-    """Resized copies of the photo made by the image pipeline, if it keeps any for this file."""
-    renditions = getattr(image, "renditions", None)
-    if renditions is None:
-        return []
-    current_key = getattr(image, "rendition_key", None)
-    items = list(renditions.all())
-    if current_key is not None:
-        key = current_key() if callable(current_key) else current_key
-        items = [item for item in items if item.source_key == key]
-    return [item for item in items if item.file]
+def _current_renditions(image: Image) -> list[Rendition]:
+    """The resized copies made from the photo's current file and focal point, crop by crop."""
+    return [
+        rendition
+        for crop in Rendition.Crop
+        for rendition in current_renditions(image, crop)
+        if rendition.file
+    ]
 
 
 def _photo_association(article: Article, image: Image) -> dict:
