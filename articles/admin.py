@@ -3,10 +3,12 @@
 from django.contrib import admin
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
+from taggit.managers import TaggableManager
 from taggit.models import Tag as TaggitDefaultTag
 
 from . import admin_images  # noqa: F401  (registers the photo library, ImageAdmin)
+from .admin_tags import TagAutocompleteWidget  # also registers TagAdmin
 from .admin_workflow import ArticleWorkflowAdmin
 from .models import Article, Source, Tag
 
@@ -49,6 +51,7 @@ class ArticleAdmin(ArticleWorkflowAdmin):
     date_hierarchy = "published_at"
     search_fields = ["headline", "standfirst", "byline"]
     autocomplete_fields = ["sources", "lead_image"]
+    formfield_overrides = {TaggableManager: {"widget": TagAutocompleteWidget}}
     prepopulated_fields = {"slug": ["headline"]}
     readonly_fields = ["created_at", "updated_at"]
 
@@ -91,7 +94,6 @@ class ArticleAdmin(ArticleWorkflowAdmin):
         return thumbnail_html(article.lead_image)
 
 
-
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "url", "published_count"]
@@ -116,21 +118,3 @@ class SourceAdmin(admin.ModelAdmin):
     @admin.display(description="Published stories", ordering="published_count")
     def published_count(self, source):
         return source.published_count
-
-
-@admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "article_count", "story_links"]
-    search_fields = ["name"]
-    prepopulated_fields = {"slug": ["name"]}
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(article_count=Count("tagged_articles"))
-
-    @admin.display(description="Articles", ordering="article_count")
-    def article_count(self, tag):
-        return tag.article_count
-
-    @admin.display(description="Public page")
-    def story_links(self, tag):
-        return format_html_join("", '<a href="{}">view</a>', [(tag.get_absolute_url(),)])

@@ -9,4 +9,5 @@ class ArticlesConfig(AppConfig):
         from . import (
             cache,  # noqa: F401  (invalidates cached pages on every change readers could see)
             renditions,  # noqa: F401  (connects the file-cleanup signal receivers)
+            signals,  # noqa: F401  (keeps the search index current)
         )

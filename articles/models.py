@@ -7,6 +7,7 @@ import unicodedata
 from functools import partial
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
@@ -20,6 +21,7 @@ from taggit.models import ItemBase, TagBase
 
 from .html import EDITOR_EXTENSIONS, sanitize_body
 from .images import prepare_original
+from .tagging import ArticleTagManager
 
 
 def unique_slug(model, text: str, *, max_length: int, exclude_pk=None, **scope) -> str:
@@ -72,8 +74,17 @@ def normalize_tag_name(name: str) -> str:
     return " ".join(unicodedata.normalize("NFC", name).split())
 
 
+def tag_name_key(name: str) -> str:
+    """What makes two tag names the same tag: Unicode-, whitespace- and case-insensitive."""
+    return normalize_tag_name(name).casefold()
+
+
 class Tag(TagBase):
-    """A topic label. Names are unique case-insensitively (see TAGGIT_CASE_INSENSITIVE)."""
+    """A topic label. Names are unique case-insensitively (see `name_key`)."""
+
+    # Python's casefold() on the normalised name; SQLite's lower() only folds ASCII, so the
+    # database cannot be trusted to decide that "ÉCOLE" and "école" are one tag.
+    name_key = models.CharField(max_length=300, unique=True, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -85,7 +96,13 @@ class Tag(TagBase):
 
     def save(self, *args, **kwargs):
         self.name = normalize_tag_name(self.name)
+        self.name_key = tag_name_key(self.name)
         super().save(*args, **kwargs)
+
+    def slugify(self, tag, i=None):
+        # taggit's slug of a name made only of punctuation ("!!!") is empty: no address at all.
+        slug = super().slugify(tag, i)
+        return slug if slug.strip("-_") else super().slugify("tag", i)
 
     def get_absolute_url(self):
         return reverse("articles:tag", kwargs={"slug": self.slug})
@@ -101,6 +118,36 @@ class TaggedArticle(ItemBase):
         constraints = [
             models.UniqueConstraint(fields=["content_object", "tag"], name="article_tag_once"),
         ]
+
+
+class TagRedirect(models.Model):
+    """An old tag address that now belongs to another tag, after a rename or a merge."""
+
+    old_slug = models.SlugField(max_length=100, unique=True, allow_unicode=True)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="redirects")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"/tags/{self.old_slug}/ → {self.tag}"
+
+
+class TagMerge(models.Model):
+    """A record of one tag merged into another: what, into what, by whom, when."""
+
+    merged_name = models.CharField(max_length=100)
+    merged_slug = models.SlugField(max_length=100, allow_unicode=True)
+    into = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="merges")
+    article_count = models.PositiveIntegerField(help_text="Stories that carried the merged tag.")
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    merged_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-merged_at"]
+
+    def __str__(self):
+        return f"{self.merged_name} → {self.into}"
 
 
 class Image(models.Model):
@@ -305,7 +352,7 @@ class Article(models.Model):
         related_name="lead_for_articles",
     )
     sources = models.ManyToManyField(Source, blank=True, related_name="articles")
-    tags = TaggableManager(through=TaggedArticle, blank=True)
+    tags = TaggableManager(through=TaggedArticle, blank=True, manager=ArticleTagManager)
 
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
@@ -343,7 +390,6 @@ class Article(models.Model):
         related_name="+",
         editable=False,
     )
-
     # Who last published, scheduled or unpublished the story, and who moved it to the trash
     # (the full who-and-when trail is in its revisions; see articles/services.py).
     published_by = models.ForeignKey(
@@ -454,6 +500,66 @@ class Article(models.Model):
     def tag_list(self):
         """Tags sorted by name, using the prefetch cache when the queryset has one."""
         return sorted(self.tags.all(), key=lambda tag: tag.name.lower())
+
+
+class SearchDocument(models.Model):
+    """The searchable text of one story, kept current by `articles.search` after each commit.
+
+    On PostgreSQL `search_vector` holds the weighted tsvector (GIN-indexed); on SQLite an FTS5
+    table (`SQLiteSearchIndex`) indexes these columns instead and the vector stays empty.
+    """
+
+    article = models.OneToOneField(
+        Article, primary_key=True, on_delete=models.CASCADE, related_name="search_document"
+    )
+    headline = models.TextField()
+    standfirst = models.TextField(blank=True)
+    tags = models.TextField(blank=True)
+    body = models.TextField(blank=True, help_text="The body as plain text.")
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    def __str__(self):
+        return self.headline
+
+
+class FTS5TableColumn(models.TextField):
+    """The hidden column an SQLite FTS5 table shares its name with; it supports `__match`."""
+
+
+@FTS5TableColumn.register_lookup
+class FTS5Match(models.Lookup):
+    lookup_name = "match"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} MATCH {rhs}", [*lhs_params, *rhs_params]
+
+
+class SQLiteSearchIndex(models.Model):
+    """SQLite only: the FTS5 table over `SearchDocument`, created by migration 0003 on SQLite.
+
+    Its rowid is the article id, so the ORM can join stories to it and order by `rank`
+    (bm25 with the column weights configured in the migration).
+    """
+
+    article = models.OneToOneField(
+        Article,
+        primary_key=True,
+        db_column="rowid",
+        db_constraint=False,
+        on_delete=models.DO_NOTHING,
+        related_name="sqlite_search_index",
+    )
+    document = FTS5TableColumn(db_column="articles_search_fts")
+    rank = models.FloatField()
+
+    class Meta:
+        managed = False
+        db_table = "articles_search_fts"
+
+    def __str__(self):
+        return f"Search index entry of story {self.article_id}"
 
 
 class Revision(models.Model):

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import preview, views
+from . import preview, search_views, views
 
 app_name = "articles"
 
@@ -11,7 +11,10 @@ urlpatterns = [
         views.article_detail,
         name="detail",
     ),
-    path("tags/<slug:slug>/", views.tag_detail, name="tag"),
+    path("tags/", search_views.tag_index, name="tag_index"),
+    # Tag slugs may be non-Latin ("россия"), so \w (Unicode) rather than the ASCII <slug:>.
+    re_path(r"^tags/(?P<slug>[-\w]+)/$", views.tag_detail, name="tag"),
+    path("search/", search_views.search, name="search"),
     path("sources/<slug:slug>/", views.source_detail, name="source"),
     # A share-preview link: one story, to anyone holding a valid signed token (articles/preview.py).
     path("preview/<str:token>/", preview.shared_preview, name="shared_preview"),

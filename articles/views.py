@@ -4,10 +4,11 @@ import datetime
 
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 
-from .models import Article, Source, Tag
+from .models import Article, Source
+from .tagging import co_occurring_tags, resolve_tag
 
 FRONT_PAGE_STORIES = 13
 
@@ -44,12 +45,21 @@ def article_detail(request, year, month, day, slug):
 
 
 def tag_detail(request, slug):
-    tag = get_object_or_404(Tag, slug=slug)
+    tag, moved = resolve_tag(slug)
+    if tag is None:
+        raise Http404("No such tag.")
+    if moved:  # renamed or merged: the old address keeps working
+        return HttpResponsePermanentRedirect(tag.get_absolute_url())
     stories = Article.objects.published().filter(tags=tag).for_list().newest_first()
     page = paginate(request, stories)
     if not page.object_list:
         raise Http404("No published stories with this tag.")
-    return render(request, "articles/tag_detail.html", {"tag": tag, "page": page})
+    related_tags = co_occurring_tags(stories, exclude=[tag], limit=15)
+    return render(
+        request,
+        "articles/tag_detail.html",
+        {"tag": tag, "page": page, "related_tags": related_tags},
+    )
 
 
 def source_detail(request, slug):

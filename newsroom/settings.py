@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # SearchVectorField; its PostgreSQL-only parts stay unused on SQLite
     "taggit",
     "django_prose_editor",
     "articles",

@@ -1,0 +1,331 @@
+"""Full-text search behind one small interface.
+
+`get_engine()` returns the engine for the database in use: PostgreSQL's native full-text search
+(a weighted, GIN-indexed tsvector) or SQLite's FTS5 (bm25 with column weights). Both rank
+headline > standfirst > tags > body, stem English, and understand the same websearch-style
+syntax (`"a phrase"`, `-excluded`, `this or that`), which `parse_query` turns into terms that are
+only ever passed to the database as quoted words, never as raw user text.
+
+The searchable text lives in `SearchDocument` rows, refreshed after each commit
+(`reindex_on_commit`, called from `articles.signals`), or all at once by the
+`rebuild_search_index` command.
+"""
+
+import html
+import re
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
+
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+)
+from django.db import connection, transaction
+from django.db.models import F, QuerySet
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import SafeString, mark_safe
+
+from .models import Article, SearchDocument, SQLiteSearchIndex
+
+MAX_QUERY_LENGTH = 200
+MAX_QUERY_TERMS = 16
+# A story's body beyond this is not indexed (PostgreSQL refuses tsvectors over 1 MB).
+MAX_INDEXED_BODY = 200_000
+
+# Highlight markers: private-use characters that `plain_text` removes from every indexed text,
+# so they can only come from the database's highlighter. (PostgreSQL's ts_headline ignores
+# control characters as markers.)
+MARK_START, MARK_END = "\ue000", "\ue001"
+_UNWANTED_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000-\uf8ff]")
+# ts_headline reads "<word" as the start of an HTML tag and then highlights nothing after it.
+_ANGLE_BRACKETS = str.maketrans({"<": "‹", ">": "›"})
+_WORD = re.compile(r"\w+")
+
+
+# Query syntax ------------------------------------------------------------------------------------
+
+Term = tuple[str, ...]  # one word, or the words of a phrase
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A websearch-style query: all `clauses` must match (each clause is one of its terms), and
+    none of the `excluded` terms may."""
+
+    clauses: tuple[tuple[Term, ...], ...] = ()
+    excluded: tuple[Term, ...] = ()
+
+    def __bool__(self):
+        return bool(self.clauses or self.excluded)
+
+    @property
+    def words(self) -> list[str]:
+        return [word for clause in self.clauses for term in clause for word in term]
+
+    def websearch(self) -> str:
+        """The query in PostgreSQL's websearch syntax, rebuilt from nothing but word characters."""
+
+        def term(words: Term) -> str:
+            return f'"{" ".join(words)}"'
+
+        parts = [" or ".join(term(t) for t in clause) for clause in self.clauses]
+        parts += [f"-{term(t)}" for t in self.excluded]
+        return " ".join(parts)
+
+    def fts5(self, *, positive=True) -> str:
+        """The query as an FTS5 expression: every word quoted, so nothing is read as syntax."""
+
+        def term(words: Term) -> str:
+            return '"' + " ".join(words) + '"'
+
+        def any_of(terms) -> str:
+            return "(" + " OR ".join(term(t) for t in terms) + ")"
+
+        if not positive:
+            return any_of(self.excluded)
+        expression = " AND ".join(any_of(clause) for clause in self.clauses)
+        if self.excluded:
+            expression = f"({expression}) NOT {any_of(self.excluded)}"
+        return expression
+
+
+_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Parse websearch syntax: words, "quoted phrases" (an unclosed quote runs to the end),
+    `-word` / `-"phrase"` to exclude, and `or` between two terms. Punctuation separates words
+    (so `(a+)+$` is the word `a` and `' OR 1=1--` is the phrase `1 1`), like PostgreSQL's
+    `websearch_to_tsquery`."""
+    clauses: list[list[Term]] = []
+    excluded: list[Term] = []
+    pending_or = False
+    count = 0
+    for match in _TOKEN.finditer(text):
+        negated, quoted, bare = match.groups()
+        if bare is not None:
+            if bare.lower() == "or":
+                pending_or = bool(clauses)
+                continue
+            negated, chunk = bare.startswith("-"), bare
+        else:
+            chunk = quoted
+        words = tuple(word.lower() for word in _WORD.findall(chunk))
+        if not words:
+            continue
+        count += 1
+        if count > MAX_QUERY_TERMS:
+            break
+        if negated:
+            excluded.append(words)
+            pending_or = False
+        elif pending_or:
+            clauses[-1].append(words)
+            pending_or = False
+        else:
+            clauses.append([words])
+    return ParsedQuery(tuple(tuple(clause) for clause in clauses), tuple(excluded))
+
+
+# The searchable text of a story ------------------------------------------------------------------
+
+
+def plain_text(value: str) -> str:
+    """Text for the index: no HTML, no control or private-use characters, single spaces; a literal
+    < or > in the text becomes ‹ or ›."""
+    text = html.unescape(strip_tags(re.sub(r"<", " <", value or "")))
+    text = _UNWANTED_CHARACTERS.sub(" ", text).translate(_ANGLE_BRACKETS)
+    return " ".join(text.split())
+
+
+def document_for(article: Article) -> SearchDocument:
+    """The search document of `article` (its tags from the prefetch cache when there is one)."""
+    return SearchDocument(
+        article=article,
+        headline=plain_text(article.headline),
+        standfirst=plain_text(article.standfirst),
+        tags=" ".join(plain_text(tag.name) for tag in article.tag_list()),
+        body=plain_text(article.body)[:MAX_INDEXED_BODY],
+    )
+
+
+def _highlighted(snippet: str) -> SafeString:
+    """Escape a database snippet, then turn its markers into <mark> elements."""
+    escaped = escape(snippet)
+    return mark_safe(  # noqa: S308 - escaped above; the markers are ours
+        escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+    )
+
+
+# Engines -----------------------------------------------------------------------------------------
+
+
+class SearchEngine:
+    """What the rest of the site may ask of full-text search, whatever the database."""
+
+    def matching(self, stories: QuerySet, query: ParsedQuery) -> QuerySet:
+        """`stories` that match `query`, ordered by relevance (best first, newest on ties)."""
+        raise NotImplementedError
+
+    def highlights(self, article_ids: Iterable[int], query: ParsedQuery) -> dict[int, SafeString]:
+        """A short, escaped extract of each story's body with the matched words in <mark>."""
+        raise NotImplementedError
+
+    def index(self, article_ids: Iterable[int]) -> None:
+        """Bring the search documents of these stories up to date (deleted ones are dropped)."""
+        ids = set(article_ids)
+        if not ids:
+            return
+        articles = Article.objects.filter(pk__in=ids).prefetch_related("tags")
+        documents = [document_for(article) for article in articles]
+        SearchDocument.objects.bulk_create(
+            documents,
+            update_conflicts=True,
+            unique_fields=["article"],
+            update_fields=["headline", "standfirst", "tags", "body"],
+        )
+        gone = ids - {document.article_id for document in documents}
+        if gone:
+            SearchDocument.objects.filter(article_id__in=gone).delete()
+        self._after_write(ids - gone)
+
+    def finish_rebuild(self) -> None:
+        """Called once after `index` has been run over every story."""
+
+    def _after_write(self, article_ids: set[int]) -> None:
+        """Engine-specific work after documents were written."""
+
+
+class PostgresSearchEngine(SearchEngine):
+    config = "english"
+
+    def _search_query(self, query: ParsedQuery) -> SearchQuery:
+        return SearchQuery(query.websearch(), search_type="websearch", config=self.config)
+
+    def matching(self, stories, query):
+        search_query = self._search_query(query)
+        return (
+            stories.filter(search_document__search_vector=search_query)
+            .annotate(search_rank=SearchRank(F("search_document__search_vector"), search_query))
+            .order_by("-search_rank", "-published_at", "-pk")
+        )
+
+    def highlights(self, article_ids, query):
+        if not query.clauses:
+            return {}
+        headline = SearchHeadline(
+            "body",
+            self._search_query(query),
+            config=self.config,
+            start_sel=MARK_START,
+            stop_sel=MARK_END,
+            max_words=30,
+            min_words=12,
+            max_fragments=2,
+            fragment_delimiter=" … ",
+        )
+        rows = (
+            SearchDocument.objects.filter(article_id__in=list(article_ids))
+            .annotate(snippet=headline)
+            .values_list("article_id", "snippet")
+        )
+        return {article_id: _highlighted(snippet) for article_id, snippet in rows if snippet}
+
+    def _after_write(self, article_ids):
+        def weighted(column, weight):
+            return SearchVector(column, weight=weight, config=self.config)
+
+        SearchDocument.objects.filter(article_id__in=article_ids).update(
+            search_vector=weighted("headline", "A")
+            + weighted("standfirst", "B")
+            + weighted("tags", "C")
+            + weighted("body", "D")
+        )
+
+
+class SQLiteSearchEngine(SearchEngine):
+    """FTS5 over `SearchDocument` (see migration 0003): triggers keep the index in step with the
+    documents; `rank` is bm25 with the column weights headline 10, standfirst 5, tags 3, body 1."""
+
+    table = SQLiteSearchIndex._meta.db_table
+
+    def matching(self, stories, query):
+        if not query.clauses:  # only exclusions: everything but their matches, newest first
+            excluded = SQLiteSearchIndex.objects.filter(
+                document__match=query.fts5(positive=False)
+            ).values("article_id")
+            return stories.exclude(pk__in=excluded).order_by("-published_at", "-pk")
+        return stories.filter(sqlite_search_index__document__match=query.fts5()).order_by(
+            "sqlite_search_index__rank", "-published_at", "-pk"
+        )
+
+    def highlights(self, article_ids, query):
+        ids = [int(pk) for pk in article_ids]
+        if not query.clauses or not ids:
+            return {}
+        placeholders = ", ".join(["%s"] * len(ids))
+        sql = (
+            f"SELECT rowid, snippet({self.table}, 3, %s, %s, '…', 24) FROM {self.table} "  # noqa: S608 - constants only
+            f"WHERE {self.table} MATCH %s AND rowid IN ({placeholders})"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [MARK_START, MARK_END, query.fts5(), *ids])
+            rows = cursor.fetchall()
+        return {article_id: _highlighted(snippet) for article_id, snippet in rows if snippet}
+
+    def finish_rebuild(self):
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {self.table}({self.table}) VALUES ('rebuild')")  # noqa: S608
+            cursor.execute(f"INSERT INTO {self.table}({self.table}) VALUES ('optimize')")  # noqa: S608
+
+
+@cache
+def _engine_for(vendor: str) -> SearchEngine:
+    return PostgresSearchEngine() if vendor == "postgresql" else SQLiteSearchEngine()
+
+
+def get_engine() -> SearchEngine:
+    """The search engine for the default database."""
+    return _engine_for(connection.vendor)
+
+
+# Keeping the index current -----------------------------------------------------------------------
+
+_pending = threading.local()
+
+
+def reindex_on_commit(article_ids: Iterable[int]) -> None:
+    """Re-index these stories once the current transaction commits (at once outside one).
+
+    Several changes to one story in one transaction (its fields, then its tags) are indexed once.
+    """
+    ids = getattr(_pending, "ids", None)
+    if ids is None:
+        ids = _pending.ids = set()
+    ids.update(article_ids)
+    transaction.on_commit(_index_pending)
+
+
+def _index_pending() -> None:
+    ids = getattr(_pending, "ids", None)
+    if ids:
+        _pending.ids = set()
+        get_engine().index(ids)
+
+
+def rebuild_index(*, batch_size=500, progress: Callable[[int, int], None] | None = None) -> int:
+    """Re-create every story's search document from scratch; returns how many were indexed."""
+    engine = get_engine()
+    ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
+    SearchDocument.objects.exclude(article_id__in=Article.objects.values("pk")).delete()
+    for start in range(0, len(ids), batch_size):
+        with transaction.atomic():
+            engine.index(ids[start : start + batch_size])
+        if progress:
+            progress(min(start + batch_size, len(ids)), len(ids))
+    engine.finish_rebuild()
+    return len(ids)
