@@ -31,6 +31,8 @@ urlpatterns = [
     path(
         "reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
     ),
+    # The wire desk and tag suggestions (articles/wiredesk.py), ahead of the admin's own catch-alls.
+    path("admin/", include("articles.wiredesk")),
     path("admin/", admin.site.urls),
     path("api/", include("articles.api_urls")),
     path("", include("articles.syndication_urls")),
