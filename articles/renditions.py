@@ -286,7 +286,8 @@ def _srcset(renditions: list[Rendition]) -> str:
 
 
 def social_image(image: Image | None) -> tuple[str, int | None, int | None] | None:
-    """(url, width, height) of the link-preview image, or None."""
+    """(url, width, height) of the link-preview image (the social crop, else the original), or
+    None when there is no file or storage cannot give its address."""
     if image is None or not image.file:
         return None
     try:
@@ -296,4 +297,16 @@ def social_image(image: Image | None) -> tuple[str, int | None, int | None] | No
         return image.file.url, image.width, image.height
     except Exception:  # as in picture_for: storage errors must not break the page
         logger.exception("Could not resolve the social image for image %s", image.pk)
+        return None
+
+
+def original_image(image: Image | None) -> tuple[str, int | None, int | None] | None:
+    """(url, width, height) of the stored original, or None when there is no file or storage
+    cannot give its address. Use this, not `image.file.url`, on public pages."""
+    if image is None or not image.file:
+        return None
+    try:
+        return image.file.url, image.width, image.height
+    except Exception:  # as in picture_for: storage errors must not break the page
+        logger.exception("Could not resolve the address of image %s", image.pk)
         return None

@@ -15,6 +15,9 @@ from articles.renditions import (
     crop_size,
     focal_crop_box,
     generate_renditions,
+    original_image,
+    picture_for,
+    social_image,
     target_widths,
 )
 
@@ -312,6 +315,18 @@ class TestPagesNeverBreak:
             if url != "/":
                 assert "Helicopters at Bamako airport" in page
                 assert "Jane Doe/Reuters" in page
+
+    def test_url_helpers_give_none_on_storage_errors(self, photo, monkeypatch):
+        image = photo()
+        assert original_image(image)[1:] == (2000, 1000)
+
+        def unreachable(name):
+            raise OSError("object storage is unreachable")
+
+        monkeypatch.setattr(default_storage, "url", unreachable)
+        assert picture_for(image, "lead") is None
+        assert social_image(image) is None
+        assert original_image(image) is None
 
     def test_a_deleted_rendition_file_does_not_break_the_page(self, client, photo):
         image = photo()
