@@ -6,9 +6,9 @@ Three layers, one rule: every change readers could see invalidates everything at
   set, otherwise a file under `.local/`). Any save or delete of a model in the `articles` app (and
   tags) bumps it; it is part of every page-cache key, so one bump makes every cached page
   unreachable in every process.
-- **The page cache** (`PublicPageCacheMiddleware`): rendered public responses kept in the cache under
-  that generation, never past the next scheduled publication, so a scheduled story appears on time.
-  It also answers conditional requests (`ETag`/`Last-Modified` → `304`).
+- **The page cache** (`PublicPageCacheMiddleware`): rendered public responses kept in the cache
+  under that generation, never past the next scheduled publication, so a scheduled story appears
+  on time. It also answers conditional requests (`ETag`/`Last-Modified` → `304`).
 - **HTTP caches in front** (Varnish): public responses carry `s-maxage` with the same bound, and
   every committed change sends a `BAN` to each `CACHE_PURGE_URL`.
 
@@ -43,7 +43,6 @@ from django.utils import timezone
 from django.utils.cache import (
     add_never_cache_headers,
     get_conditional_response,
-    has_vary_header,
     patch_cache_control,
     set_response_etag,
 )
@@ -68,9 +67,7 @@ def _cache_is_per_process() -> bool:
 
 
 def _generation_file() -> Path:
-    return Path(
-        settings.CONTENT_GENERATION_FILE or Path(settings.LOCAL_DIR) / "content-generation"
-    )
+    return Path(settings.CONTENT_GENERATION_FILE or Path(settings.LOCAL_DIR) / "content-generation")
 
 
 def _new_generation() -> int:
@@ -193,9 +190,7 @@ NEXT_PUBLICATION_KEPT_SECONDS = 24 * 3600
 
 def _remember_next_publication(generation: int) -> float:
     next_time = _next_publication_time() or 0
-    cache.set(
-        f"next-publication:{generation}", next_time, timeout=NEXT_PUBLICATION_KEPT_SECONDS
-    )
+    cache.set(f"next-publication:{generation}", next_time, timeout=NEXT_PUBLICATION_KEPT_SECONDS)
     return next_time
 
 
@@ -242,9 +237,8 @@ def is_public_view(request) -> bool:
         return False
     if not PUBLIC_NAMESPACES.intersection(match.namespaces):
         return False
-    if "preview" in (match.url_name or "") or getattr(match.func, "page_cache_exempt", False):
-        return False
-    return True
+    is_preview = "preview" in (match.url_name or "")
+    return not (is_preview or getattr(match.func, "page_cache_exempt", False))
 
 
 def _page_key(request, generation: int) -> str:

@@ -1,7 +1,7 @@
 """Failures readers and editors should see explained, not as tracebacks.
 
-- The database is unreachable: readers get the 503 page with `Retry-After`, rendered without touching
-  the database; the next request tries the database again, so the site recovers by itself.
+- The database is unreachable: readers get the 503 page with `Retry-After`, rendered without
+  touching the database; the next request tries the database again, so the site recovers by itself.
 - An editor's save fails (database or file storage): the page says nothing was saved and gives back
   everything they typed, in a form that sends it again.
 """
@@ -85,7 +85,9 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         is_admin_write = request.method == "POST" and request.path.startswith("/admin/")
         if is_database_unavailable(exception):
-            logger.error("Database unavailable for %s %s: %s", request.method, request.path, exception)
+            logger.error(
+                "Database unavailable for %s %s: %s", request.method, request.path, exception
+            )
             if is_admin_write:
                 return save_failed_response(request, exception, status=503)
             return database_unavailable_response()

@@ -2,8 +2,8 @@
 further attempts are refused for LOGIN_LOCKOUT_SECONDS without even checking the password.
 
 Counters live in the cache (Redis in production, so all app servers count together). Unknown user
-names count exactly like wrong passwords, and a locked-out attempt is refused with the same message
-whether the user exists or not, so the sign-in form tells an attacker nothing about which names exist.
+names count exactly like wrong passwords, and a locked-out attempt is refused with the same
+message whether the user exists or not: the sign-in form tells nobody which names exist.
 """
 
 import hashlib

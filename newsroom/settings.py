@@ -186,7 +186,7 @@ SITE_NAME = env.str("SITE_NAME", default="The Newsroom")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
