@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
-from articles.models import Article, Image, Source
+from articles.models import Article, Image, Rendition, Source
 from articles.ninjs import (
     ARCHIVE_GENRE_URI,
     NinjsError,
@@ -16,6 +16,7 @@ from articles.ninjs import (
     ninjs_schema,
     parse_ninjs,
 )
+from articles.renditions import generate_renditions
 
 from .factories import make_article, make_draft, make_source
 from .images import png_bytes
@@ -96,6 +97,17 @@ class TestExport:
         assert (original["width"], original["height"]) == (200, 100)
         assert original["poi"] == {"x": 50, "y": 50}
         assert original["contentType"] == "image/png"
+
+    def test_renditions_made_by_the_image_pipeline_are_listed(self, photo_story):
+        image = photo_story.lead_image
+        assert generate_renditions(image) > 0
+        article = Article.objects.for_detail().get(pk=photo_story.pk)
+        doc = article_to_ninjs(article)
+        validate(doc)
+        renditions = doc["associations"][0]["renditions"]
+        stored = {r.file.url for r in Rendition.objects.filter(image=image)}
+        assert {r["href"].removeprefix("http://127.0.0.1:8000") for r in renditions[1:]} == stored
+        assert all(r["width"] and r["height"] and r["contentType"] for r in renditions)
 
     def test_agency_only_credit_is_the_copyright_holder(self, photo_story):
         photo_story.lead_image.credit = "EPA"

@@ -1,9 +1,11 @@
+import io
 import json
 from pathlib import Path
 
 import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from articles.models import Article, Source, Tag
@@ -266,3 +268,70 @@ class TestSuggestPage:
         )
         assert response.status_code == 403
         assert not published.tags.exists()
+
+
+def test_admin_links_to_the_desk_and_the_suggestions(editor_client, seed_story):
+    changelist = editor_client.get(reverse("admin:articles_article_changelist")).content.decode()
+    assert f'href="{DESK}"' in changelist
+    change = editor_client.get(reverse("admin:articles_article_change", args=[seed_story.pk]))
+    suggest_url = reverse("wiredesk:suggest-tags", args=[seed_story.pk])
+    assert f'href="{suggest_url}"' in change.content.decode()
+
+
+class TestImportWireCommand:
+    """`import_wire` over folders, with ninjs files and a progress bar."""
+
+    def run(self, *args):
+        out, err = io.StringIO(), io.StringIO()
+        call_command("import_wire", *map(str, args), stdout=out, stderr=err)
+        return out.getvalue(), err.getvalue()
+
+    @pytest.fixture
+    def folder(self, tmp_path):
+        (tmp_path / "desk" / "day2").mkdir(parents=True)
+        (tmp_path / "desk" / "floods.txt").write_text(STORY)
+        (tmp_path / "desk" / "day2" / "quake.json").write_text(json.dumps(NINJS))
+        (tmp_path / "desk" / "notes.md").write_text("not wire copy")
+        (tmp_path / "desk" / ".hidden.txt").write_text("editor swap file")
+        return tmp_path / "desk"
+
+    def test_imports_every_wire_and_ninjs_file_in_a_folder(self, db, folder):
+        out, _ = self.run(folder)
+        assert set(Article.objects.values_list("headline", flat=True)) == {
+            "Floods close roads in Monrovia",
+            "Earthquake shakes Lima",
+        }
+        assert out.strip().endswith("2 created, 0 updated, 0 failed")
+
+    def test_safe_to_run_again(self, db, folder):
+        self.run(folder)
+        out, _ = self.run(folder)
+        assert Article.objects.count() == 2
+        assert out.strip().endswith("0 created, 2 updated, 0 failed")
+
+    def test_failures_are_summarised_and_the_rest_import(self, db, folder):
+        (folder / "broken.json").write_text("{")
+        (folder / "empty.txt").write_text("")
+        with pytest.raises(CommandError, match="2 created, 0 updated, 2 failed"):
+            call_command(
+                "import_wire", str(folder), stdout=io.StringIO(), stderr=(err := io.StringIO())
+            )
+        assert f"error: {folder / 'broken.json'}: not valid JSON" in err.getvalue()
+        assert f"error: {folder / 'empty.txt'}: file is empty" in err.getvalue()
+        assert Article.objects.count() == 2
+
+    def test_an_empty_folder_is_a_failure(self, db, tmp_path):
+        with pytest.raises(CommandError, match="0 created, 0 updated, 1 failed"):
+            call_command("import_wire", str(tmp_path), stdout=io.StringIO(), stderr=io.StringIO())
+
+    def test_progress_bar(self, db, folder):
+        _, err = self.run(folder, "--progress")
+        frames = [frame for frame in err.split("\r") if frame.startswith("\033[K[")]
+        assert frames[-1].startswith("\033[K[" + "#" * 30 + "] 2/2  floods.txt")
+        assert any("1/2" in frame and "#" * 15 + "." * 15 in frame for frame in frames)
+
+    def test_no_progress_bar_when_not_asked_or_not_a_terminal(self, db, folder):
+        _, err = self.run(folder)
+        assert "#" not in err
+        _, err = self.run(folder, "--no-progress")
+        assert "#" not in err
