@@ -37,6 +37,7 @@ class WorkflowFormMixin:
             widget=forms.HiddenInput, required=False, initial=self.instance.version
         )
         self.conflict_changes = None
+        self.conflict_baseline_missing = False
         if "status" in self.fields:
             allowed = self.allowed_statuses()
             self.fields["status"].widget.choices = [
@@ -77,6 +78,9 @@ class WorkflowFormMixin:
             opened = Revision.objects.filter(
                 article=current, article_version=opened_version
             ).first()
+            # Without a stored revision of the version they opened (a story saved before
+            # revisions existed), all we can show is the story as it is saved now.
+            self.conflict_baseline_missing = opened is None
             self.conflict_changes = revisions.compare(
                 opened.snapshot if opened else {}, revisions.snapshot(current)
             )
@@ -125,6 +129,9 @@ class ArticleWorkflowAdmin(admin.ModelAdmin):
         stored = Article.objects.filter(pk=obj.pk).first() if change else None
         current_status = stored.status if stored else Status.DRAFT
         current_time = stored.published_at if stored else None
+        if "published_at" not in form.changed_data:
+            # The form shows whole seconds; an untouched time must not move (or republish).
+            obj.published_at = current_time
         target, at = obj.status, obj.published_at
         obj.status = current_status
         if target == Status.PUBLISHED and (current_status != target or at != current_time):

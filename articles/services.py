@@ -349,7 +349,8 @@ def create_share_link(
     _require(user, SHARE_PERMISSION, "Only an editor can share previews.")
     if not datetime.timedelta(minutes=1) <= lifetime <= MAX_SHARE_LINK_LIFETIME:
         raise ValidationError("A share link lasts between one minute and 30 days.")
-    link = ShareLink(article=article, created_by=user, expires_at=timezone.now() + lifetime)
+    now = timezone.now()
+    link = ShareLink(article=article, created_by=user, created_at=now, expires_at=now + lifetime)
     link.full_clean()
     link.save()
     return link

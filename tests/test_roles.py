@@ -195,7 +195,12 @@ def test_editor_edits_a_published_story(editor):
     article = make_article()
     data = opened_form(editor, article) | {"headline": "Sharper headline"}
     assert editor.post(change_url(article), data).status_code == 302
-    assert Article.objects.get(pk=article.pk).headline == "Sharper headline"
+    saved = Article.objects.get(pk=article.pk)
+    assert saved.headline == "Sharper headline"
+    # The form shows whole seconds; an untouched publication time stays exactly as it was.
+    assert saved.published_at == article.published_at
+    assert saved.revisions.get().action == "Edited"
+    assert saved.content_updated_at is not None
 
 
 # ---- Every other action, as each role ----------------------------------------------------
