@@ -4,7 +4,7 @@ import itertools
 from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 SCREENSHOTS_DIR = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 EDITOR_USERNAME = "editor"
@@ -73,3 +73,13 @@ def save_screenshot(page: Page, name: str) -> Path:
     path = SCREENSHOTS_DIR / f"{name}-{page.viewport_size['width']}.png"
     page.screenshot(path=path, animations="disabled", caret="hide")
     return path
+
+
+def tab_to(page: Page, target: Locator, *, max_presses: int = 80) -> None:
+    """Press Tab, as a keyboard user does, until `target` has the focus."""
+    expect(target).to_be_visible()
+    for _ in range(max_presses):
+        page.keyboard.press("Tab")
+        if target.evaluate("el => el === document.activeElement"):
+            return
+    raise AssertionError(f"{max_presses} presses of Tab never reached {target}")

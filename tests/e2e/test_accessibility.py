@@ -10,6 +10,10 @@ PUBLIC_PAGES = {
     "article": lambda story: story.get_absolute_url(),
     "tag page": lambda story: "/tags/mali/",
     "source page": lambda story: story.sources.first().get_absolute_url(),
+    "topic index": lambda story: "/tags/",
+    "search results": lambda story: "/search/?q=Bamako&tag=mali",
+    "empty search form": lambda story: "/search/",
+    "search without results": lambda story: "/search/?q=submarines",
 }
 
 

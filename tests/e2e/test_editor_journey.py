@@ -12,32 +12,35 @@ NEW_STANDFIRST = "Four helicopters and a cargo of weapons land in Bamako as ties
 ADDED_SENTENCE = " Officials at the airport confirmed the delivery."
 BOLD_WORDS = "confirmed the delivery"
 LINK_URL = "https://www.example.org/mali-defence-ministry"
+NEW_TAG = "Bamako"  # already used on another story, so the autocomplete knows it
 
 
-def test_editor_edits_publishes_and_sees_the_change_on_the_site(
-    page: Page, browser_problems, editor, seed_story
+def test_editor_edits_previews_publishes_and_sees_the_change_on_the_site(
+    page: Page, browser_problems, editor, newsroom
 ):
     # The story starts as a draft so publishing is a real step; readers cannot see it yet.
-    seed_story.status = Article.Status.DRAFT
-    seed_story.save()
-    story_path = seed_story.get_absolute_url()
+    Article.objects.exclude(pk=newsroom.pk).first().tags.add(NEW_TAG)
+    newsroom.status = Article.Status.DRAFT
+    newsroom.save()
+    story_path = newsroom.get_absolute_url()
     browser_problems.expect_status(404, story_path)
     assert page.goto(story_path).status == 404
 
     log_in(page)
     page.get_by_role("link", name="Articles").first.click()
-    page.get_by_role("link", name=seed_story.headline).click()
+    page.get_by_role("link", name=newsroom.headline).click()
     expect(page.get_by_role("heading", name="Change article")).to_be_visible()
 
     page.get_by_label("Standfirst").fill(NEW_STANDFIRST)
 
+    # The rich-text editor: type at the end of a paragraph, make words bold, then a link.
     body = page.get_by_role("textbox", name="Body")
     body.locator("p").nth(3).click()
     page.keyboard.press("End")
     page.keyboard.type(ADDED_SENTENCE)
-    for _ in BOLD_WORDS + ".":
+    page.keyboard.press("ArrowLeft")  # before the full stop
+    for _ in BOLD_WORDS:
         page.keyboard.press("Shift+ArrowLeft")
-    page.keyboard.press("Shift+ArrowRight")  # keep the full stop out of the selection
     page.get_by_role("button", name="bold", exact=True).click()
     expect(body.locator("strong", has_text=BOLD_WORDS)).to_be_visible()
     page.get_by_role("button", name="insert link").click()
@@ -47,8 +50,28 @@ def test_editor_edits_publishes_and_sees_the_change_on_the_site(
     expect(link_dialog).to_be_hidden()
     expect(body.locator(f'a[href="{LINK_URL}"]')).to_have_text(BOLD_WORDS)
 
+    # Tags: typing the start of a tag suggests the existing one. Headless Chromium draws no
+    # <datalist> popup; picking a suggestion puts its value in the box, which is what we do.
     tags = page.get_by_label("Tags")
-    tags.fill(tags.input_value() + ", Bamako")
+    tags.press("End")
+    tags.press_sequentially(", " + NEW_TAG[:3])
+    suggestion = page.locator(f"datalist#{tags.get_attribute('list')} option[label='{NEW_TAG}']")
+    expect(suggestion).to_have_count(1)
+    tags.fill(suggestion.get_attribute("value"))
+    expect(tags).to_have_value(re.compile(rf", {NEW_TAG}, $"))
+
+    # Preview the unsaved changes in a new tab: what readers would see, marked as a preview.
+    with page.context.expect_page() as preview_tab:
+        page.get_by_role("button", name="Preview unsaved changes").click()
+    preview = preview_tab.value
+    expect(preview.get_by_role("status")).to_contain_text("Preview of unsaved changes")
+    expect(preview.locator(".standfirst")).to_have_text(NEW_STANDFIRST)
+    expect(preview.get_by_role("link", name=BOLD_WORDS)).to_have_attribute("href", LINK_URL)
+    preview.close()
+    readers_tab = page.context.new_page()
+    browser_problems.watch(readers_tab)
+    assert readers_tab.goto(story_path).status == 404, "a preview must not publish"
+    readers_tab.close()
 
     page.get_by_label("Status").select_option(label="Published")
     page.get_by_role("button", name="Save and continue editing").click()
@@ -56,12 +79,11 @@ def test_editor_edits_publishes_and_sees_the_change_on_the_site(
 
     page.get_by_role("link", name="View on site").click()
     expect(page).to_have_url(re.compile(re.escape(story_path) + "$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text(seed_story.headline)
+    expect(page.get_by_role("heading", level=1)).to_have_text(newsroom.headline)
     expect(page.locator(".standfirst")).to_have_text(NEW_STANDFIRST)
     paragraph = page.locator(".story__body p").nth(3)
     expect(paragraph).to_contain_text("He added that the weapons and ammunition were gifts from")
-    link = paragraph.get_by_role("link", name=BOLD_WORDS)
-    expect(link).to_have_attribute("href", LINK_URL)
-    expect(paragraph.locator("strong").get_by_role("link", name=BOLD_WORDS)).to_be_visible()
+    expect(paragraph.get_by_role("link", name=BOLD_WORDS)).to_have_attribute("href", LINK_URL)
+    expect(paragraph.locator("strong", has_text=BOLD_WORDS)).to_be_visible()
     topics = page.get_by_role("navigation", name="Topics")
-    expect(topics.get_by_role("link", name="Bamako")).to_be_visible()
+    expect(topics.get_by_role("link", name=NEW_TAG)).to_be_visible()

@@ -33,6 +33,11 @@ def test_reader_pages(sized_page: Page, newsroom):
     expect(page.get_by_role("heading", level=1)).to_have_text("Mali")
     save_screenshot(page, "tag-page")
 
+    page.goto("/search/?q=Bamako&tag=mali&tag=russia")
+    expect(page.get_by_role("heading", level=2, name="2 stories")).to_be_visible()
+    expect(page.get_by_role("complementary", name="Narrow the results")).to_be_visible()
+    save_screenshot(page, "search-with-facets")
+
 
 def test_admin_change_form(sized_page: Page, editor, newsroom):
     page = sized_page
