@@ -82,3 +82,13 @@ def test_images_have_alt_text_and_decorative_ones_are_empty(page: Page, newsroom
     page.goto(newsroom.get_absolute_url())
     images_without_alt = page.locator("img:not([alt])")
     expect(images_without_alt).to_have_count(0)
+
+
+def test_every_page_declares_its_own_icon(page: Page, newsroom):
+    """Without one, browsers ask for /favicon.ico on every page and get a 404."""
+    for path in ("/", newsroom.get_absolute_url(), "/search/", "/admin/login/"):
+        page.goto(path)
+        icon = page.locator("link[rel=icon]")
+        expect(icon).to_have_count(1)
+        response = page.request.get(icon.evaluate("link => link.href"))
+        assert response.status == 200 and response.headers["content-type"] == "image/svg+xml"
