@@ -53,10 +53,17 @@ class CheckedImage:
     height: int
 
 
-def open_checked(file, *, byte_limit: int | None = None, pixel_limit: int | None = None):
+def open_checked(
+    file,
+    *,
+    byte_limit: int | None = None,
+    pixel_limit: int | None = None,
+    draft_size: tuple[int, int] | None = None,
+):
     """Decode `file` (a Django File or binary file object) or raise a ValidationError saying why.
 
-    The returned `CheckedImage.picture` is fully loaded; the caller owns it.
+    The returned `CheckedImage.picture` is fully loaded; the caller owns it. With `draft_size`, a
+    JPEG may be decoded at a reduced scale no smaller than that size (much faster for big photos).
     """
     byte_limit = max_upload_bytes() if byte_limit is None else byte_limit
     pixel_limit = max_pixels() if pixel_limit is None else pixel_limit
@@ -102,6 +109,8 @@ def open_checked(file, *, byte_limit: int | None = None, pixel_limit: int | None
 
         try:
             picture.seek(0)  # first frame only: animations are not kept
+            if draft_size and picture.format == "JPEG":
+                picture.draft("RGB", draft_size)
             picture.load()
         except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning):
             _too_many_pixels((width, height), pixel_limit)
@@ -116,7 +125,7 @@ def _too_many_pixels(size, pixel_limit):
         _refuse(f"The image has far too many pixels (the limit is {limit}).", "too_many_pixels")
     width, height = size
     _refuse(
-        f"The image is {width}×{height} pixels ({width * height / 1_000_000:.1f} megapixels); "
+        f"The image is {width}×{height} pixels ({width * height / 1_000_000:.4g} megapixels); "
         f"the limit is {limit}.",
         "too_many_pixels",
     )

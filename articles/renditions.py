@@ -153,12 +153,17 @@ def generate_renditions(image: Image, *, only_missing: bool = False) -> int:
 
 
 def _open_original(image: Image) -> PILImage.Image:
+    widest = max(max(spec.widths) for spec in SPECS.values())
     with image.file.open("rb") as stored:
-        checked = open_checked(stored)
+        checked = open_checked(stored, draft_size=(widest, widest))
     try:
-        return clean_pixels(checked.picture)
+        picture = clean_pixels(checked.picture)
     finally:
         checked.picture.close()
+    # No rendition is wider than `widest`: shrink huge photos first (a fast box reduction that
+    # keeps both sides at least `widest`, like the JPEG draft above), then crop and resize.
+    factor = min(picture.size) // widest
+    return picture.reduce(factor) if factor >= 2 else picture
 
 
 def _make_crop(image, picture, crop, spec, key) -> int:
@@ -166,11 +171,14 @@ def _make_crop(image, picture, crop, spec, key) -> int:
     region = picture.crop(box)
     stem = PurePosixPath(image.file.name).stem[:60]
     made = 0
-    for width in target_widths(region.width, spec.widths):
-        height = max(1, round(region.height * width / region.width))
-        resized = region.resize((width, height), PILImage.Resampling.LANCZOS, reducing_gap=3.0)
+    # Widest first, each one resized from the previous: far cheaper than starting from the full
+    # photo every time, and no visible difference at these ratios.
+    crop_width, crop_height = region.size
+    for width in sorted(target_widths(crop_width, spec.widths), reverse=True):
+        height = max(1, round(crop_height * width / crop_width))
+        region = region.resize((width, height), PILImage.Resampling.LANCZOS, reducing_gap=3.0)
         for fmt in spec.formats:
-            content = encode(resized, ENCODER_FORMATS[fmt], quality=QUALITY[fmt])
+            content = encode(region, ENCODER_FORMATS[fmt], quality=QUALITY[fmt])
             rendition = Rendition(
                 image=image, crop=crop, format=fmt, width=width, height=height, source_key=key
             )

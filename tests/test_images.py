@@ -132,7 +132,7 @@ class TestRefusals:
         error = refusal(image_bytes("PNG", width=50, height=40))
         assert error.code == "too_many_pixels"
         assert error.messages == [
-            "The image is 50×40 pixels (0.0 megapixels); the limit is 0.001 megapixels."
+            "The image is 50×40 pixels (0.002 megapixels); the limit is 0.001 megapixels."
         ]
 
     def test_pillow_bomb_warning_counts_as_a_refusal(self, monkeypatch, settings):
@@ -162,7 +162,7 @@ class TestDecompressionBomb:
         monkeypatch.setattr(ImageFile.ImageFile, "load", _never_decode)
         error = refusal(png_bomb(8000, 6000), name="bomb.png")  # 48 Mpx: Pillow does not object
         assert error.messages == [
-            "The image is 8000×6000 pixels (48.0 megapixels); the limit is 40 megapixels."
+            "The image is 8000×6000 pixels (48 megapixels); the limit is 40 megapixels."
         ]
 
     def test_refusing_the_bomb_keeps_memory_small(self):
