@@ -14,11 +14,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.files.base import ContentFile
 from playwright.sync_api import ConsoleMessage, Page, Request, Response
 
-from articles.models import Article
+from articles.models import Article, Image
 
 from ..factories import make_article, make_editor
+from ..images import jpeg_bytes
 from .browser import EDITOR_PASSWORD, EDITOR_USERNAME, log_in
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -189,3 +191,12 @@ def newsroom(seed_story) -> Article:
             sources=list(seed_story.sources.all()),
         )
     return seed_story
+
+
+@pytest.fixture
+def seed_photo(newsroom) -> Image:
+    """The seed story's lead photo with a file (the wire copy ships only its caption and credit)."""
+    photo = newsroom.lead_image
+    photo.alt_text = "A cargo plane on the tarmac at Bamako airport"
+    photo.file.save("mali-helicopters.jpg", ContentFile(jpeg_bytes(1600, 1000)))
+    return photo

@@ -77,11 +77,12 @@ def test_keyboard_focus_is_visible_on_everything_tabbable(page: Page, newsroom):
     assert len(focused) >= 5, focused  # skip link, site title, nav, source, tags
 
 
-def test_images_have_alt_text_and_decorative_ones_are_empty(page: Page, newsroom):
-    page.goto("/")
-    page.goto(newsroom.get_absolute_url())
-    images_without_alt = page.locator("img:not([alt])")
-    expect(images_without_alt).to_have_count(0)
+def test_photos_have_alt_text(page: Page, newsroom, seed_photo):
+    for path in ("/", newsroom.get_absolute_url(), "/tags/mali/"):
+        page.goto(path)
+        expect(page.locator("img")).not_to_have_count(0)
+        expect(page.locator("img:not([alt])")).to_have_count(0)
+    expect(page.get_by_role("img", name=seed_photo.alt_text)).to_be_visible()
 
 
 def test_every_page_declares_its_own_icon(page: Page, newsroom):

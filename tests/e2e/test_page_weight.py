@@ -3,10 +3,8 @@
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from playwright.sync_api import Page, Request, Route, expect
 
-from ..images import jpeg_bytes
 from .browser import LAYOUT_SHIFT_OBSERVER, cumulative_layout_shift
 
 PAGE_BUDGET_BYTES = 100 * 1024  # HTML + CSS + JS + fonts, photos not counted
@@ -33,11 +31,8 @@ def test_seed_story_transfers_under_budget_from_its_own_origin(page: Page, live_
     assert total < PAGE_BUDGET_BYTES, f"{total} bytes: {breakdown}"
 
 
-def test_lead_photo_arriving_late_does_not_move_the_text(page: Page, newsroom):
+def test_lead_photo_arriving_late_does_not_move_the_text(page: Page, newsroom, seed_photo):
     """The photo is held back until the text has been laid out, like on a slow connection."""
-    photo = newsroom.lead_image
-    photo.alt_text = "A cargo plane on the tarmac at Bamako airport"
-    photo.file.save("mali-helicopters.jpg", ContentFile(jpeg_bytes(1600, 1000)))
 
     held: list[Route] = []
     page.route("**/media/**", lambda route: held.append(route))
@@ -51,7 +46,7 @@ def test_lead_photo_arriving_late_does_not_move_the_text(page: Page, newsroom):
     for route in held:
         stored = urlsplit(route.request.url).path.removeprefix("/" + settings.MEDIA_URL.strip("/"))
         route.fulfill(path=settings.MEDIA_ROOT / stored.lstrip("/"))
-    photo_element = page.get_by_role("img", name=photo.alt_text)
+    photo_element = page.get_by_role("img", name=seed_photo.alt_text)
     expect(photo_element).to_be_visible()
     page.wait_for_function(
         "img => img.complete && img.naturalWidth > 0", arg=photo_element.element_handle()
