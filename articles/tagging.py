@@ -195,6 +195,7 @@ def related_stories(article: "models.Article", *, limit=5):
         models.Article.objects.published()
         .filter(tagged_items__tag__in=tag_ids)
         .exclude(pk=article.pk)
+        .only("headline", "slug", "published_at", "created_at")
         .annotate(common_tags=Count("tagged_items"))
         .order_by("-common_tags", "-published_at", "-pk")[:limit]
     )

@@ -112,8 +112,8 @@ class TestArticlePage:
             sources=[make_source() for _ in range(8)],
             lead_image=make_image(),
         )
-        # story, sources, tags, and the lead photo's renditions
-        with django_assert_max_num_queries(4):
+        # story, sources, tags, the lead photo's renditions, corrections, related stories
+        with django_assert_max_num_queries(6):
             assert client.get(story.get_absolute_url()).status_code == 200
 
 
@@ -161,7 +161,8 @@ class TestTagAndSourcePages:
                 tags=["Common"] + [f"t{n}-{k}" for k in range(5)],
                 sources=[source, make_source()],
             )
-        with django_assert_max_num_queries(5):
+        # tag, count, page, sources, tags, renditions, co-occurring tags
+        with django_assert_max_num_queries(7):
             assert client.get("/tags/common/").status_code == 200
         with django_assert_max_num_queries(5):
             assert client.get("/sources/reuters/").status_code == 200
