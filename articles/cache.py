@@ -83,10 +83,11 @@ def current_generation() -> int | None:
             return int(_generation_file().read_text())
         except (FileNotFoundError, ValueError):
             return bump_generation()
-    if getattr(cache, "recovered_from_outage", lambda: False)():
-        # Changes made while Redis was unreachable could not bump the generation.
-        bump_generation()
     generation = cache.get(GENERATION_KEY)
+    if generation is not None and getattr(cache, "recovered_from_outage", lambda: False)():
+        # Redis is back after being unreachable from this process: changes made meanwhile could
+        # not bump the generation, so pages cached before the outage must not be served.
+        return bump_generation()
     if generation is None:
         cache.add(GENERATION_KEY, _new_generation(), timeout=None)
         generation = cache.get(GENERATION_KEY)

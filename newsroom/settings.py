@@ -164,6 +164,9 @@ DATABASE_RETRY_AFTER = env.int("DATABASE_RETRY_AFTER", default=30)
 
 # Admin sign-in: this many failures for one user name, or from one address, lock it out for a while.
 AUTHENTICATION_BACKENDS = ["articles.throttle.ThrottledModelBackend"]
+# Signing in goes to the admin, also when `?next=` pointed off-site and was ignored.
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
 # How many reverse proxies (Varnish, a TLS terminator) sit in front and append to X-Forwarded-For;
