@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -398,3 +399,73 @@ class RedisServer:
         if self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=10)
+
+
+VCL_PATH = REPO / ".ci" / "varnish" / "default.vcl"
+
+
+class VarnishServer:
+    """varnishd (Debian's package) with the project's VCL, in front of the app on `backend_port`."""
+
+    def __init__(self, backend_port: int, tmp_path: Path, *, port: int = 0):
+        binary = shutil.which("varnishd") or shutil.which("varnishd", path="/usr/sbin")
+        if binary is None:
+            raise FileNotFoundError("varnishd is not installed")
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        vcl = VCL_PATH.read_text().replace('.port = "8000";', f'.port = "{backend_port}";')
+        # varnishd reads the VCL as its own unprivileged user: pytest's folders are private to
+        # root, so it gets a readable folder of its own.
+        self.home = Path(tempfile.mkdtemp(prefix="newsroom-varnish-"))
+        self.home.chmod(0o755)
+        vcl_path = self.home / "default.vcl"
+        vcl_path.write_text(vcl)
+        vcl_path.chmod(0o644)
+        workdir = self.home / "work"
+        self.log_path = tmp_path / "varnish.log"
+        self.log = self.log_path.open("w")
+        self.process = subprocess.Popen(
+            [
+                binary,
+                "-F",
+                "-n",
+                str(workdir),
+                "-a",
+                f"127.0.0.1:{self.port}",
+                "-f",
+                str(vcl_path),
+                "-s",
+                "malloc,64m",
+                "-T",
+                "none",
+            ],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            wait_for_port(self.port, process=self.process)
+        except Exception:
+            self.stop()
+            raise AssertionError(f"varnishd did not start:\n{self.log_path.read_text()}") from None
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+def missing_service(reason: str):
+    """Skip (with the reason printed) when a service is not installed here; in CI, where
+    NEWSROOM_REQUIRE_SERVICES is set after installing them, fail instead."""
+    import pytest
+
+    if os.environ.get("NEWSROOM_REQUIRE_SERVICES"):
+        pytest.fail(f"required service missing: {reason}")
+    pytest.skip(reason)

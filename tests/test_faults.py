@@ -22,6 +22,7 @@ from .servers import (
     TcpProxy,
     form_fields,
     fresh_database,
+    missing_service,
     postgres_available,
     prepare_site,
     server_env,
@@ -70,7 +71,7 @@ class DatabaseOutage:
 def outage_site(tmp_path_factory):
     vendor = suite_database_vendor()
     if vendor == "postgres" and not postgres_available():
-        pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432")
+        missing_service("PostgreSQL is not reachable at 127.0.0.1:5432")
     tmp_path = tmp_path_factory.mktemp("db-outage")
     with fresh_database(vendor, tmp_path) as database_url:
         outage = DatabaseOutage(vendor, tmp_path, database_url)
@@ -182,7 +183,7 @@ def redis_behind_proxy(tmp_path, settings):
     try:
         redis = RedisServer(tmp_path)
     except FileNotFoundError:
-        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+        missing_service("redis-server is not installed (apt-get install redis-server)")
     proxy = TcpProxy(redis.port)
     settings.CACHES = {
         "default": {
