@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 
 from .html import sanitize_body
 from .models import Article, Source, Tag
-from .outbound import absolute_url, lead_photo_url, story_updated
+from .outbound import absolute_url, lead_photo_url, stored_file_size, story_updated
 
 FEED_ITEMS = 30
 MEDIA_RSS_NS = "http://search.yahoo.com/mrss/"
@@ -85,9 +85,8 @@ def photo_details(article) -> dict | None:
     if not url:
         return None
     image = article.lead_image
-    try:
-        size = image.file.size
-    except OSError:  # the row outlived its file: say nothing rather than link to a 404
+    size = stored_file_size(image.file)
+    if size is None:  # e.g. the row outlived its file: say nothing rather than link to a 404
         return None
     return {
         "url": url,

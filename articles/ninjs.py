@@ -34,7 +34,7 @@ from django.utils.html import strip_tags
 
 from .importing import ImportResult
 from .models import Article, Image, Rendition, Source
-from .outbound import absolute_url, story_updated
+from .outbound import absolute_url, stored_file_url, story_updated
 from .renditions import current_renditions
 
 NINJS_VERSION = "3.3"
@@ -90,11 +90,12 @@ def _media_type(name: str) -> str:
 
 
 def _photo_renditions(image: Image) -> list[dict]:
-    if not image.file:
+    href = stored_file_url(image.file) if image.file else ""
+    if not href:
         return []
     original = {
         "name": "original",
-        "href": absolute_url(image.file.url),
+        "href": href,
         "contentType": _media_type(image.file.name),
     }
     if image.width and image.height:
@@ -106,10 +107,12 @@ def _photo_renditions(image: Image) -> list[dict]:
             }
     renditions = [original]
     for rendition in _current_renditions(image):
+        if not (href := stored_file_url(rendition.file)):
+            continue
         renditions.append(
             {
                 "name": f"{rendition.crop}-{rendition.width}-{rendition.format}",
-                "href": absolute_url(rendition.file.url),
+                "href": href,
                 "contentType": _media_type(rendition.file.name),
                 "width": rendition.width,
                 "height": rendition.height,

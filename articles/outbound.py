@@ -1,7 +1,11 @@
 """Small helpers shared by everything that leaves the site as data: feeds, sitemaps, the API,
 ninjs and structured data."""
 
+import logging
+
 from django.conf import settings
+
+logger = logging.getLogger(__name__)
 
 
 def absolute_url(path: str) -> str:
@@ -23,9 +27,31 @@ def story_updated(article):
     return article.published_at
 
 
+def stored_file_url(file) -> str:
+    """The absolute URL of a stored file, or "" when storage cannot give one right now.
+
+    Storage backends raise their own exception types (OSError, an object store's client errors…);
+    any of them means "no photo here", never a broken page, feed or API response.
+    """
+    try:
+        return absolute_url(file.url)
+    except Exception:
+        logger.exception("Could not resolve the URL of stored file %s", file.name)
+        return ""
+
+
+def stored_file_size(file) -> int | None:
+    """The size in bytes of a stored file, or None when storage cannot tell (see above)."""
+    try:
+        return file.size
+    except Exception:
+        logger.exception("Could not read the size of stored file %s", file.name)
+        return None
+
+
 def lead_photo_url(article) -> str:
     """The absolute URL of the story's lead photo file, or "" when it has none (yet)."""
     image = article.lead_image
     if image is None or not image.file:
         return ""
-    return absolute_url(image.file.url)
+    return stored_file_url(image.file)

@@ -349,3 +349,33 @@ class TestOpenApi:
         del data["headline"]
         with pytest.raises(jsonschema.ValidationError):
             self.response_schema(document, "/articles/{id}/").validate(data)
+
+
+def test_a_storage_outage_breaks_no_outbound_surface(client, monkeypatch):
+    from django.core.files.storage import default_storage
+
+    image = Image.objects.create(
+        file=SimpleUploadedFile("p.png", png_bytes(), content_type="image/png"),
+        caption="Helicopters at Bamako airport",
+        credit="Jane Doe/Reuters",
+    )
+    article = make_article("Photo story", lead_image=image, tags=["Mali"])
+
+    def unreachable(name):
+        raise OSError("object storage is unreachable")
+
+    monkeypatch.setattr(default_storage, "url", unreachable)
+    monkeypatch.setattr(default_storage, "size", unreachable)
+    for url in (
+        article.get_absolute_url(),
+        "/feeds/latest.rss",
+        "/feeds/latest.atom",
+        "/feeds/latest.json",
+        "/tags/mali/feed.atom",
+        "/api/articles/",
+        f"/api/articles/{article.pk}/",
+        f"/api/articles/{article.pk}.ninjs",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "Photo story" in response.content.decode(), url

@@ -16,7 +16,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from ..outbound import absolute_url, story_updated
+from ..outbound import absolute_url, lead_photo_url, story_updated
 from ..renditions import social_image
 
 register = template.Library()
@@ -78,11 +78,11 @@ def news_article_data(article) -> dict:
     if tags := article.tag_list():
         data["keywords"] = [tag.name for tag in tags]
     image = article.lead_image
-    if image is not None and image.file:
+    if image_url := lead_photo_url(article):
         data["image"] = {
             "@type": "ImageObject",
-            "url": absolute_url(image.file.url),
-            "contentUrl": absolute_url(image.file.url),
+            "url": image_url,
+            "contentUrl": image_url,
             **({"width": image.width, "height": image.height} if image.width else {}),
             **({"caption": image.caption} if image.caption else {}),
             **({"creditText": image.display_credit} if image.credit else {}),
