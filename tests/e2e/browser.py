@@ -54,13 +54,41 @@ def heading_levels(page: Page) -> list[int]:
     )
 
 
-def assert_headings_in_order(page: Page) -> None:
+def heading_order_problems(page: Page) -> list[str]:
     """One h1 first, and no level skipped on the way down (h2 → h4 is a skip)."""
     levels = heading_levels(page)
-    assert levels, f"no headings on {page.url}"
-    assert levels[0] == 1 and levels.count(1) == 1, f"{page.url}: headings {levels}"
-    for previous, current in itertools.pairwise(levels):
-        assert current <= previous + 1, f"{page.url}: heading h{previous} then h{current}"
+    if not levels or levels[0] != 1 or levels.count(1) != 1:
+        return [f"headings {levels}: want exactly one h1, first"]
+    return [
+        f"heading h{previous} then h{current}"
+        for previous, current in itertools.pairwise(levels)
+        if current > previous + 1
+    ]
+
+
+def page_frame_problems(page: Page) -> list[str]:
+    """What every public page needs around its content: language, landmarks, icon."""
+    problems = []
+    if page.locator("html").get_attribute("lang") != "en":
+        problems.append("<html> has no lang='en'")
+    for landmark in ("banner", "main", "contentinfo"):
+        if page.get_by_role(landmark).count() != 1:
+            problems.append(f"want exactly one {landmark} landmark")
+    if not page.get_by_role("navigation", name="Site").is_visible():
+        problems.append("no visible site navigation")
+    problems += icon_problems(page)
+    return problems
+
+
+def icon_problems(page: Page) -> list[str]:
+    """Without a declared icon, browsers ask for /favicon.ico on every page and get a 404."""
+    icons = page.locator("link[rel=icon]")
+    if icons.count() != 1:
+        return [f"{icons.count()} <link rel=icon>, want 1"]
+    response = page.request.get(icons.evaluate("link => link.href"))
+    if response.status != 200 or response.headers["content-type"] != "image/svg+xml":
+        return [f"icon answers {response.status} {response.headers.get('content-type')}"]
+    return []
 
 
 def cumulative_layout_shift(page: Page) -> float:
