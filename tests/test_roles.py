@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles import services
-from articles.models import Article, Correction, ShareLink
+from articles.models import Article, Correction, Image, ShareLink
 
-from .factories import make_article, make_draft, make_staff
+from .factories import make_article, make_draft, make_image, make_staff
 from .workflow_forms import change_url, opened_form
 
 pytestmark = pytest.mark.django_db
@@ -294,3 +294,14 @@ def test_editors_see_the_trash_link_and_reporters_do_not(reporter, editor):
     changelist = admin_url("changelist")
     assert admin_url("trash") in editor.get(changelist).content.decode()
     assert admin_url("trash") not in reporter.get(changelist).content.decode()
+
+
+def test_reporters_upload_photos_but_only_editors_delete_them(reporter, editor):
+    add_image = reverse("admin:articles_image_add")
+    assert reporter.get(add_image).status_code == 200
+    photo = make_image()
+    delete_photo = reverse("admin:articles_image_delete", args=[photo.pk])
+    assert reporter.post(delete_photo, {"post": "yes"}).status_code == 403
+    assert Image.objects.filter(pk=photo.pk).exists()
+    assert editor.post(delete_photo, {"post": "yes"}).status_code == 302
+    assert not Image.objects.filter(pk=photo.pk).exists()
