@@ -58,8 +58,6 @@ def make_editor(username="editor", password="correct horse battery staple"):
 
 def make_staff(username: str, *, role: str, password="correct horse battery staple"):
     """A non-superuser desk member in the "Reporter" or "Editor" group (made by a migration)."""
-    user = get_user_model().objects.create_user(
-        username=username, password=password, is_staff=True
-    )
+    user = get_user_model().objects.create_user(username=username, password=password, is_staff=True)
     user.groups.add(Group.objects.get(name=role))
     return user
