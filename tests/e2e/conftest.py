@@ -128,6 +128,9 @@ class BrowserProblems:
             self.problems.append(f"third-party request: {request.url}")
 
     def on_request_failed(self, request: Request) -> None:
+        # Closing a tab or leaving a page cancels what it was still loading (the icon, say).
+        if request.failure == "net::ERR_ABORTED":
+            return
         self.problems.append(f"request failed: {request.url} ({request.failure})")
 
     def on_response(self, response: Response) -> None:

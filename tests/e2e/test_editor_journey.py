@@ -15,7 +15,7 @@ LINK_URL = "https://www.example.org/mali-defence-ministry"
 NEW_TAG = "Bamako"  # already used on another story, so the autocomplete knows it
 
 
-def test_editor_edits_previews_publishes_and_sees_the_change_on_the_site(
+def test_editor_edits_saves_previews_publishes_and_sees_the_change_on_the_site(
     page: Page, browser_problems, editor, newsroom
 ):
     # The story starts as a draft so publishing is a real step; readers cannot see it yet.
@@ -60,17 +60,22 @@ def test_editor_edits_previews_publishes_and_sees_the_change_on_the_site(
     tags.fill(suggestion.get_attribute("value"))
     expect(tags).to_have_value(re.compile(rf", {NEW_TAG}, $"))
 
-    # Preview the unsaved changes in a new tab: what readers would see, marked as a preview.
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    expect(page.get_by_label("Standfirst")).to_have_value(NEW_STANDFIRST)
+
+    # Preview in a new tab: what readers would see, marked as a preview.
     with page.context.expect_page() as preview_tab:
         page.get_by_role("button", name="Preview unsaved changes").click()
     preview = preview_tab.value
     expect(preview.get_by_role("status")).to_contain_text("Preview of unsaved changes")
     expect(preview.locator(".standfirst")).to_have_text(NEW_STANDFIRST)
     expect(preview.get_by_role("link", name=BOLD_WORDS)).to_have_attribute("href", LINK_URL)
+    expect(preview.get_by_role("link", name=NEW_TAG, exact=True)).to_be_visible()
     preview.close()
     readers_tab = page.context.new_page()
     browser_problems.watch(readers_tab)
-    assert readers_tab.goto(story_path).status == 404, "a preview must not publish"
+    assert readers_tab.goto(story_path).status == 404, "saving a draft must not publish it"
     readers_tab.close()
 
     page.get_by_label("Status").select_option(label="Published")
