@@ -15,6 +15,7 @@ import datetime
 import itertools
 import os
 import random
+import re
 import statistics
 import sys
 import time
@@ -216,26 +217,30 @@ def main() -> None:
         .values_list("slug", "n")[:40]
     )
     first, second = top[0][0], top[1][0]
-    word = COMMON_WORDS[25]
+    common = COMMON_WORDS[25]  # in about half of all stories: the worst case for ranking
+    rarer = Generator(args.seed).vocabulary[1500]  # in a few percent of the stories
     phrase = f"{COMMON_WORDS[0]} {COMMON_WORDS[1]}"
     pages = {
         f"tag page (/tags/{top[5][0]}/, {top[5][1]:,} stories)": f"/tags/{top[5][0]}/",
         "2-tag search": f"/search/?tag={first}&tag={second}",
-        f"text search (q={word})": f"/search/?q={word}",
-        "text + 2-tag search with facets": f"/search/?q={word}&tag={first}&tag={second}",
+        f"text search, rarer word (q={rarer})": f"/search/?q={rarer}",
+        f"text search, common word (q={common})": f"/search/?q={common}",
+        "text (rarer) + 2-tag search with facets": f"/search/?q={rarer}&tag={first}&tag={second}",
+        "text (common) + 2-tag search with facets": f"/search/?q={common}&tag={first}&tag={second}",
         "phrase + exclusion search": f'/search/?q="{phrase}"+-{COMMON_WORDS[2]}',
     }
     client = Client()
     print(
         f"\n{connection.vendor}: {published:,} published stories, {args.repeat} requests per page"
     )
-    print(f"{'page':<52} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'status':>7}")
+    print(f"{'page':<52} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'status':>7} {'results':>8}")
     for label, url in pages.items():
         timings, query_counts, status = measure(client, url, args.repeat)
         queries = "/".join(str(n) for n in sorted(query_counts))
+        found = re.search(r'id="results-heading"[^>]*>\s*([\d,]+) stor', client.get(url).text)
         print(
             f"{label:<52} {statistics.median(timings):8.1f} {percentile(timings, 0.95):8.1f} "
-            f"{queries:>8} {status:>7}"
+            f"{queries:>8} {status:>7} {found.group(1) if found else '':>8}"
         )
 
 
