@@ -136,7 +136,7 @@ def parse_query(text: str) -> ParsedQuery:
 
 def plain_text(value: str) -> str:
     """Text for the index: no HTML, no control or private-use characters, single spaces; a literal
-    < or > in the text becomes ‹ or ›."""
+    < or > in the text becomes a single angle quotation mark (see `_ANGLE_BRACKETS`)."""
     text = html.unescape(strip_tags(re.sub(r"<", " <", value or "")))
     text = _UNWANTED_CHARACTERS.sub(" ", text).translate(_ANGLE_BRACKETS)
     return " ".join(text.split())
@@ -291,6 +291,15 @@ def _engine_for(vendor: str) -> SearchEngine:
 def get_engine() -> SearchEngine:
     """The search engine for the default database."""
     return _engine_for(connection.vendor)
+
+
+def stories_in_order(ids: list[int]) -> list[Article]:
+    """The stories with these ids, in this order, ready for a list of cards.
+
+    Sorting whole story rows (bodies included) is slow, so pages sort ids, then load these.
+    """
+    by_id = Article.objects.filter(pk__in=ids).for_list().in_bulk()
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 # Keeping the index current -----------------------------------------------------------------------

@@ -17,7 +17,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from .models import Article, Source, Tag, TagRedirect
-from .search import MAX_QUERY_LENGTH, get_engine, parse_query
+from .search import MAX_QUERY_LENGTH, get_engine, parse_query, stories_in_order
 from .tagging import co_occurring_tags, tags_with_published_counts
 
 MAX_COMBINED_TAGS = 10
@@ -239,9 +239,10 @@ def search(request):
     else:
         stories = stories.order_by("-published_at", "-pk")
 
-    paginator = Paginator(stories.for_list(), settings.ARTICLES_PER_PAGE)
+    # Paginate cheap rows (ids), then load only that page's stories.
+    paginator = Paginator(stories.values_list("pk", flat=True), settings.ARTICLES_PER_PAGE)
     page = paginator.get_page(params.page)
-    hits = list(page.object_list)
+    hits = stories_in_order(list(page.object_list)) if paginator.count else []
     highlights = get_engine().highlights([a.pk for a in hits], query) if hits and query else {}
     results = [(article, highlights.get(article.pk)) for article in hits]
 

@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 
 from .models import Article, Source
+from .search import stories_in_order
 from .tagging import co_occurring_tags, resolve_tag
 
 FRONT_PAGE_STORIES = 13
@@ -50,10 +51,11 @@ def tag_detail(request, slug):
         raise Http404("No such tag.")
     if moved:  # renamed or merged: the old address keeps working
         return HttpResponsePermanentRedirect(tag.get_absolute_url())
-    stories = Article.objects.published().filter(tags=tag).for_list().newest_first()
-    page = paginate(request, stories)
+    stories = Article.objects.published().filter(tags=tag).newest_first()
+    page = paginate(request, stories.values_list("pk", flat=True))
     if not page.object_list:
         raise Http404("No published stories with this tag.")
+    page.object_list = stories_in_order(list(page.object_list))  # sort ids, load one page
     related_tags = co_occurring_tags(stories, exclude=[tag], limit=15)
     return render(
         request,

@@ -30,3 +30,14 @@ def editor(db):
 def editor_client(client, editor):
     client.force_login(editor)
     return client
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """`with committed(): ...` runs the block, then the callbacks a real commit would run
+    (e.g. the search index update; tests run inside a transaction that never commits)."""
+
+    def context():
+        return django_capture_on_commit_callbacks(execute=True)
+
+    return context

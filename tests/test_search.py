@@ -12,7 +12,6 @@ from articles.models import Article, SearchDocument
 from articles.search import get_engine, parse_query, plain_text
 
 from .factories import make_article, make_draft
-from .search_fixtures import committed  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -165,7 +164,8 @@ class TestIndexIsKeptCurrent:
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "SELECT count(*) FROM articles_search_fts WHERE articles_search_fts MATCH 'volcano'"
+                    "SELECT count(*) FROM articles_search_fts "
+                    "WHERE articles_search_fts MATCH 'volcano'"
                 )
                 assert cursor.fetchone() == (0,)
 

@@ -10,7 +10,6 @@ from django.utils import timezone
 from articles.models import Article
 
 from .factories import make_article, make_draft, make_source
-from .search_fixtures import committed  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -269,10 +268,10 @@ class TestQueryCounts:
     @pytest.mark.parametrize(
         "query, limit",
         [
-            ("", 6),  # count, page, sources, tags, tag facets, source facets
-            ("?q=helicopters", 7),  # + highlights
-            ("?tag=mali&tag=russia", 7),  # + the tags asked for
-            ("?q=helicopters&tag=mali&tag=russia&source=afp", 8),  # + tags, source, highlights
+            ("", 7),  # count, page ids, stories, sources, tags, tag facets, source facets
+            ("?q=helicopters", 8),  # + highlights
+            ("?tag=mali&tag=russia", 8),  # + the tags asked for
+            ("?q=helicopters&tag=mali&tag=russia&source=afp", 9),  # + tags, source, highlights
             ("?q=zzzz", 1),  # nothing matches: the count only
         ],
     )

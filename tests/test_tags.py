@@ -14,7 +14,6 @@ from articles.models import Tag, TaggedArticle, TagMerge, TagRedirect
 from articles.tagging import TagConflict, get_or_create_tag, merge_tags, rename_tag
 
 from .factories import make_article, make_draft
-from .search_fixtures import committed  # noqa: F401  (fixture)
 from .test_admin import change_form_data
 
 pytestmark = pytest.mark.django_db
