@@ -29,6 +29,7 @@ from django.db.models import F, QuerySet
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
+from .cache import content_changed
 from .models import Article, SearchDocument, SQLiteSearchIndex
 
 MAX_QUERY_LENGTH = 200
@@ -324,6 +325,9 @@ def _index_pending() -> None:
     if ids:
         _pending.ids = set()
         get_engine().index(ids)
+        # The index is written after the commit that bumped the page cache's content generation,
+        # and without signals: move it on again so no search page cached in between survives.
+        content_changed()
 
 
 def rebuild_index(*, batch_size=500, progress: Callable[[int, int], None] | None = None) -> int:

@@ -125,6 +125,16 @@ class TestProductionSettings:
         assert "http://127.0.0.1:9000" in img_src_line
 
 
+def test_every_setting_from_the_environment_is_documented_in_env_example():
+    settings_source = (REPO / "newsroom" / "settings.py").read_text()
+    read = set(re.findall(r'env\.\w+\(\s*"([A-Z][A-Z0-9_]+)"', settings_source))
+    documented = set(
+        re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", (REPO / ".env.example").read_text(), re.M)
+    )
+    assert len(read) > 30
+    assert read - documented == set()
+
+
 class TestProductionServer:
     def test_security_headers(self, site):
         server, _ = site
@@ -169,7 +179,10 @@ class TestProductionServer:
 
     def test_admin_rich_text_editor_works_under_the_csp(self, site):
         if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
-            pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+            reason = f"no Chromium at {CHROMIUM} (apt-get install chromium)"
+            if os.environ.get("REQUIRE_CHROMIUM"):
+                pytest.fail(reason)
+            pytest.skip(reason)
         from playwright.sync_api import TimeoutError as PlaywrightTimeout
         from playwright.sync_api import sync_playwright
 
