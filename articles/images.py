@@ -10,6 +10,7 @@ thumbnails), XMP, comments or trailing data, and colours converted to sRGB.
 
 import io
 import re
+import secrets
 import unicodedata
 import warnings
 from dataclasses import dataclass
@@ -225,4 +226,7 @@ def prepare_original(file) -> ContentFile:
     finally:
         checked.picture.close()
     name = safe_file_name(getattr(file, "name", "") or "", EXTENSIONS[stored_format])
-    return ContentFile(content, name=name)
+    # A fresh name for every upload: media and renditions are cached by URL, so a name must never
+    # come back with different pixels (as "photo.png" could after the first "photo.png" is deleted).
+    stem, extension = name.rsplit(".", 1)
+    return ContentFile(content, name=f"{stem}-{secrets.token_hex(4)}.{extension}")

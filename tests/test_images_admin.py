@@ -136,7 +136,7 @@ class TestUploadsInTheAdmin:
             response = self.add(editor_client, upload)
         assert response.status_code == 302
         image = Image.objects.get()
-        assert re.fullmatch(r"images/\d{4}/\d{2}/\d{2}/img-0001\.jpg", image.file.name)
+        assert re.fullmatch(r"images/\d{4}/\d{2}/\d{2}/img-0001-[0-9a-f]{8}\.jpg", image.file.name)
         assert not has_private_metadata(image.file.read())
         assert image.uploaded_by.username == "editor"
         assert image.renditions.filter(format="webp").exists()
@@ -162,7 +162,10 @@ class TestUploadsInTheAdmin:
         assert response.status_code == 302
         image.refresh_from_db()
         assert Image.objects.count() == 1
-        assert image.file.name.endswith("/new.png") and (image.width, image.height) == (500, 250)
+        assert re.search(r"/new-[0-9a-f]{8}\.png$", image.file.name) and (
+            image.width,
+            image.height,
+        ) == (500, 250)
         assert not image.file.storage.exists(old_name)
         story.refresh_from_db()
         assert story.lead_image_id == image.pk

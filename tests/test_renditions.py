@@ -248,7 +248,7 @@ class TestMarkup:
         assert webp_widths == ["320", "640", "960", "1280", "1920"]
         assert source.group(2) == "(min-width: 48rem) 46rem, 100vw"
         img = re.search(r"<img [^>]+>", page).group(0)
-        assert re.search(r'src="/media/renditions/\d+/wide-full-1280-\w+\.jpg"', img)
+        assert re.search(r'src="/media/renditions/\d+/wide-[0-9a-f]{8}-full-1280-\w+\.jpg"', img)
         assert re.findall(r"\.jpg (\d+)w", img) == ["320", "640", "960", "1280", "1920"]
         assert 'alt="Soldiers unload a helicopter" width="1280" height="640"' in img
         assert 'fetchpriority="high"' in img and "loading=" not in img
@@ -294,7 +294,7 @@ class TestMarkup:
         url = Template("{% load pictures %}{% social_image_url image %}").render(
             Context({"image": image})
         )
-        assert re.fullmatch(r"/media/renditions/\d+/wide-social-1200-\w+\.jpg", url)
+        assert re.fullmatch(r"/media/renditions/\d+/wide-[0-9a-f]{8}-social-1200-\w+\.jpg", url)
 
 
 class TestPagesNeverBreak:
