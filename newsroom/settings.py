@@ -250,7 +250,9 @@ SERVE_MEDIA = env.bool("SERVE_MEDIA", default=not AWS_STORAGE_BUCKET_NAME)
 # Email, for password resets: EMAIL_URL such as submission://user:password@smtp.example.org:587
 # (STARTTLS), smtps://… (TLS) or smtp://localhost:25. Without one, development prints mail to the
 # console and production hands it to a local mail server.
-_email = env.dj_email_url("EMAIL_URL", default="smtp://localhost:25" if PRODUCTION else "console://")
+_email = env.dj_email_url(
+    "EMAIL_URL", default="smtp://localhost:25" if PRODUCTION else "console://"
+)
 MAILERS = {"default": {"BACKEND": _email["EMAIL_BACKEND"]}}
 if _email["EMAIL_HOST"]:
     MAILERS["default"]["OPTIONS"] = {

@@ -29,7 +29,9 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path(
-        "reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
+        "reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
     ),
     # The wire desk and tag suggestions (articles/wiredesk.py), ahead of the admin's own catch-alls.
     path("admin/", include("articles.wiredesk")),
