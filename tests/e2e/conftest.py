@@ -34,24 +34,25 @@ CHROMIUM_FLAGS = [
 ]
 E2E_DIR = Path(__file__).parent
 
-# Playwright's sync API runs an event loop in the main thread; Django refuses ORM calls while a loop
-# runs there unless told it is safe. It is here: the live server has its own thread.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 def chromium_available() -> bool:
     return CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-django has ordered the tests by database use
 def pytest_collection_modifyitems(config, items):
-    if chromium_available():
-        return
     browser_tests = [item for item in items if E2E_DIR in Path(item.path).parents]
     if not browser_tests:
         return
+    browser_ids = {id(item) for item in browser_tests}
+    if chromium_available():
+        # Last: once started, Playwright's event loop stays in the main thread until the session
+        # ends, and Django's async_to_sync (AsyncClient, async views) refuses to run beside it.
+        items[:] = [item for item in items if id(item) not in browser_ids] + browser_tests
+        return
     if os.environ.get("REQUIRE_CHROMIUM"):
         raise pytest.UsageError(f"REQUIRE_CHROMIUM is set but there is no Chromium at {CHROMIUM}")
-    items[:] = [item for item in items if item not in browser_tests]
+    items[:] = [item for item in items if id(item) not in browser_ids]
     config.hook.pytest_deselected(items=browser_tests)
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     message = (
@@ -62,6 +63,19 @@ def pytest_collection_modifyitems(config, items):
         reporter.write_line(message, yellow=True, bold=True)
     else:
         print(message)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _orm_beside_playwright_loop() -> Iterator[None]:
+    """Playwright's sync API keeps an event loop in the main thread; Django refuses ORM calls
+    there unless told it is safe. It is: the live server answers from its own thread."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture(scope="session")
