@@ -3,27 +3,15 @@
 from django.contrib import admin
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.utils.html import format_html
 from taggit.managers import TaggableManager
 from taggit.models import Tag as TaggitDefaultTag
 
-from . import admin_images  # noqa: F401  (registers the photo library, ImageAdmin)
+from .admin_images import thumbnail  # importing it registers the photo library, ImageAdmin
 from .admin_tags import TagAutocompleteWidget  # also registers TagAdmin
 from .admin_workflow import ArticleWorkflowAdmin
 from .models import Article, Source, Tag
 
 admin.site.unregister(TaggitDefaultTag)
-
-
-def thumbnail_html(image, size=64):
-    if not (image and image.file):
-        return "—"
-    return format_html(
-        '<img src="{}" alt="" width="{}" style="height:auto;max-height:{}px;object-fit:cover">',
-        image.file.url,
-        size,
-        size,
-    )
 
 
 class TagListFilter(admin.SimpleListFilter):
@@ -91,7 +79,7 @@ class ArticleAdmin(ArticleWorkflowAdmin):
 
     @admin.display(description="Photo")
     def thumbnail(self, article):
-        return thumbnail_html(article.lead_image)
+        return thumbnail(article.lead_image, 64)
 
 
 @admin.register(Source)

@@ -41,7 +41,7 @@ def thumbnail(image: Image, size: int) -> str:
     if not (image and image.file):
         return "—"
     return format_html(
-        '<img src="{}" alt="" width="{}" height="{}" style="object-fit:cover">',
+        '<img src="{}" alt="" width="{}" height="{}" class="admin-thumbnail">',
         thumbnail_url(image),
         size,
         size,
@@ -146,7 +146,7 @@ class ImageAdmin(admin.ModelAdmin):
         if not (image and image.file):
             return "No file yet."
         return format_html(
-            '<img src="{}" alt="" style="max-width:480px;height:auto">', image.file.url
+            '<img src="{}" alt="" class="admin-photo-preview">', image.file.url
         )
 
     @admin.display(description="Alt text", boolean=True)

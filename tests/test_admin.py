@@ -91,7 +91,7 @@ def test_article_list_shows_columns_filters_and_thumbnail(editor_client, seed_st
     page = editor_client.get(reverse("admin:articles_article_changelist")).content.decode()
     for text in ["Mali receives helicopters", "Published", "News Agencies", "Wagner Group"]:
         assert text in page
-    assert re.search(r'<img src="/media/images/[^"]+\.png"', page)
+    assert re.search(r'<img src="/media/(images|renditions)/[^"]+"', page)
     filtered = editor_client.get(reverse("admin:articles_article_changelist") + "?tag=mali")
     assert "Mali receives helicopters" in filtered.content.decode()
     other = editor_client.get(reverse("admin:articles_article_changelist") + "?tag=nothing")
