@@ -145,9 +145,7 @@ class ImageAdmin(admin.ModelAdmin):
     def preview_large(self, image):
         if not (image and image.file):
             return "No file yet."
-        return format_html(
-            '<img src="{}" alt="" class="admin-photo-preview">', image.file.url
-        )
+        return format_html('<img src="{}" alt="" class="admin-photo-preview">', image.file.url)
 
     @admin.display(description="Alt text", boolean=True)
     def alt_text_status(self, image):
