@@ -135,17 +135,20 @@ def generate_renditions(image: Image, *, only_missing: bool = False) -> int:
     existing = list(image.renditions.all())
     picture = None
     made = 0
+    # One transaction: the new rows appear together, and what reacts to content changes after
+    # commit (the page cache's purge) runs once rather than once per rendition.
     try:
-        for crop, spec in SPECS.items():
-            key = source_key(image, crop)
-            current = [r for r in existing if r.crop == crop and r.source_key == key]
-            expected = expected_renditions(image, crop)
-            if only_missing and {(r.format, r.width) for r in current} == expected:
-                continue
-            if picture is None:
-                picture = _open_original(image)
-            _delete([r for r in existing if r.crop == crop])
-            made += _make_crop(image, picture, crop, spec, key)
+        with transaction.atomic():
+            for crop, spec in SPECS.items():
+                key = source_key(image, crop)
+                current = [r for r in existing if r.crop == crop and r.source_key == key]
+                expected = expected_renditions(image, crop)
+                if only_missing and {(r.format, r.width) for r in current} == expected:
+                    continue
+                if picture is None:
+                    picture = _open_original(image)
+                _delete([r for r in existing if r.crop == crop])
+                made += _make_crop(image, picture, crop, spec, key)
     finally:
         if picture is not None:
             picture.close()
