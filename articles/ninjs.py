@@ -27,13 +27,12 @@ from urllib.parse import unquote, urlsplit
 
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 
-from .importing import ImportResult
-from .models import Article, Image, Rendition, Source
+from .importing import ImportResult, import_story
+from .models import Article, Image, Rendition
 from .outbound import absolute_url, stored_file_url, story_updated
 from .renditions import current_renditions
 
@@ -519,46 +518,31 @@ def _focal_point(rendition: dict) -> tuple[float, float] | None:
     return min(max(x / width, 0.0), 1.0), min(max(y / height, 0.0), 1.0)
 
 
-@transaction.atomic
 def import_ninjs_story(story: NinjsStory, *, publish: bool = False, user=None) -> ImportResult:
-    """Create or update the article for `story` (drafts unless `publish`), like a wire import.
-
-    A re-import replaces the copy, byline, sources and photo details and adds the subjects as tags;
-    it never unpublishes a story, removes tags or drops a photo file an editor has uploaded.
-    """
-    article = Article.objects.select_for_update().filter(external_id=story.external_id).first()
-    created = article is None
-    if created:
-        article = Article(external_id=story.external_id, created_by=user)
-    article.headline = story.headline
-    article.standfirst = story.standfirst
-    article.body = story.body_html
-    article.byline = story.byline[:200]
-    article.updated_by = user
+    """Create or update the article for a parsed ninjs story, like a wire import."""
+    photo = None
     if story.photo:
-        article.lead_image = _save_photo(article.lead_image, story.photo, user=user)
-    if publish:
-        article.status = Article.Status.PUBLISHED
-        article.published_at = article.published_at or timezone.now()
-    if not created:
-        article.version += 1
-    article.save()
-    article.sources.set([Source.get_or_create_by_name(name) for name in story.sources])
-    if story.tags:
-        article.tags.add(*story.tags)
-    return ImportResult(article=article, created=created)
-
-
-def _save_photo(image: Image | None, photo: NinjsPhoto, *, user) -> Image:
-    image = image or Image(uploaded_by=user)
-    image.caption = photo.caption
-    image.credit = photo.credit
-    image.is_file_photo = photo.is_file_photo
-    if photo.alt_text:
-        image.alt_text = photo.alt_text
-    if photo.file_name and not image.file:
-        image.file = photo.file_name
-    if photo.focal_x is not None:
-        image.focal_x, image.focal_y = photo.focal_x, photo.focal_y
-    image.save()
-    return image
+        photo = {
+            "caption": story.photo.caption,
+            "credit": story.photo.credit,
+            "is_file_photo": story.photo.is_file_photo,
+        }
+        if story.photo.alt_text:
+            photo["alt_text"] = story.photo.alt_text
+        if story.photo.file_name:
+            photo["file"] = story.photo.file_name
+        if story.photo.focal_x is not None:
+            photo["focal_x"], photo["focal_y"] = story.photo.focal_x, story.photo.focal_y
+    return import_story(
+        external_id=story.external_id,
+        headline=story.headline,
+        standfirst=story.standfirst,
+        body_html=story.body_html,
+        byline=story.byline,
+        sources=story.sources,
+        photo=photo,
+        tags=story.tags,
+        publish=publish,
+        user=user,
+        action="Imported from ninjs",
+    )

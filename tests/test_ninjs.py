@@ -206,6 +206,12 @@ class TestImport:
         assert not image.file  # foreign renditions are never fetched
         assert not Article.objects.published().exists()
 
+    def test_import_goes_through_the_workflow_services(self):
+        article = import_ninjs_story(parse_ninjs(json.dumps(NINJS_3)), publish=True).article
+        assert article.is_published
+        revision = article.revisions.get()
+        assert "Imported from ninjs" in revision.action and "Published" in revision.action
+
     def test_common_1_x_shape(self):
         article = import_ninjs_story(parse_ninjs(json.dumps(NINJS_1).encode())).article
         assert article.headline == "Captain of wrecked cruise ship on trial in Italy"
