@@ -36,6 +36,18 @@ def unique_slug(model, text: str, *, max_length: int, exclude_pk=None, **scope) 
     return candidate
 
 
+def who_did_it():
+    """A record of which user did something; kept (as empty) when the account is deleted."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+
 class Source(models.Model):
     """A credited origin of reporting: an agency, an outlet, or the generic "News Agencies"."""
 
@@ -200,14 +212,7 @@ class Image(models.Model):
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
         help_text="Focal point down, 0 (top) to 1 (bottom).",
     )
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
+    uploaded_by = who_did_it()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -374,41 +379,13 @@ class Article(models.Model):
     external_id = models.CharField(
         max_length=100, null=True, blank=True, unique=True, editable=False
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
+    created_by = who_did_it()
+    updated_by = who_did_it()
     # Who last published, scheduled or unpublished the story, and who moved it to the trash
     # (the full who-and-when trail is in its revisions; see articles/services.py).
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
+    published_by = who_did_it()
     status_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
-    deleted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
+    deleted_by = who_did_it()
 
     objects = ArticleQuerySet.as_manager()
 
