@@ -12,6 +12,7 @@ The searchable text lives in `SearchDocument` rows, refreshed after each commit
 """
 
 import html
+import json
 import re
 import threading
 from collections.abc import Callable, Iterable
@@ -30,7 +31,7 @@ from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from .cache import content_changed
-from .models import Article, SearchDocument, SQLiteSearchIndex
+from .models import Article, SearchDocument, Source, SQLiteSearchIndex, Tag, TaggedArticle
 
 MAX_QUERY_LENGTH = 200
 MAX_QUERY_TERMS = 16
@@ -176,6 +177,11 @@ class SearchEngine:
         """A short, escaped extract of each story's body with the matched words in <mark>."""
         raise NotImplementedError
 
+    def id_rows(self, ids: list[int]) -> tuple[str, list]:
+        """SQL for a FROM clause item `matched` with one row (column `id`) per id, and its
+        parameters: the whole list travels as one parameter, however long it is."""
+        raise NotImplementedError
+
     def index(self, article_ids: Iterable[int]) -> None:
         """Bring the search documents of these stories up to date (deleted ones are dropped)."""
         ids = set(article_ids)
@@ -197,6 +203,9 @@ class SearchEngine:
     def finish_rebuild(self) -> None:
         """Called once after `index` has been run over every story."""
 
+    def index_stored_documents(self) -> None:
+        """Index, in one pass, documents written straight to the table (bulk loads, benchmarks)."""
+
     def _after_write(self, article_ids: set[int]) -> None:
         """Engine-specific work after documents were written."""
 
@@ -214,6 +223,9 @@ class PostgresSearchEngine(SearchEngine):
             .annotate(search_rank=SearchRank(F("search_document__search_vector"), search_query))
             .order_by("-search_rank", "-published_at", "-pk")
         )
+
+    def id_rows(self, ids):
+        return "unnest(%s::bigint[]) AS matched(id)", [ids]
 
     def highlights(self, article_ids, query):
         if not query.clauses:
@@ -236,15 +248,25 @@ class PostgresSearchEngine(SearchEngine):
         )
         return {article_id: _highlighted(snippet) for article_id, snippet in rows if snippet}
 
-    def _after_write(self, article_ids):
+    def _weighted_vector(self):
         def weighted(column, weight):
             return SearchVector(column, weight=weight, config=self.config)
 
-        SearchDocument.objects.filter(article_id__in=article_ids).update(
-            search_vector=weighted("headline", "A")
+        return (
+            weighted("headline", "A")
             + weighted("standfirst", "B")
             + weighted("tags", "C")
             + weighted("body", "D")
+        )
+
+    def _after_write(self, article_ids):
+        SearchDocument.objects.filter(article_id__in=article_ids).update(
+            search_vector=self._weighted_vector()
+        )
+
+    def index_stored_documents(self):
+        SearchDocument.objects.filter(search_vector__isnull=True).update(
+            search_vector=self._weighted_vector()
         )
 
 
@@ -264,6 +286,9 @@ class SQLiteSearchEngine(SearchEngine):
             "sqlite_search_index__rank", "-published_at", "-pk"
         )
 
+    def id_rows(self, ids):
+        return "(SELECT value AS id FROM json_each(%s)) AS matched", [json.dumps(ids)]
+
     def highlights(self, article_ids, query):
         ids = [int(pk) for pk in article_ids]
         if not query.clauses or not ids:
@@ -277,6 +302,11 @@ class SQLiteSearchEngine(SearchEngine):
             cursor.execute(sql, [MARK_START, MARK_END, query.fts5(), *ids])
             rows = cursor.fetchall()
         return {article_id: _highlighted(snippet) for article_id, snippet in rows if snippet}
+
+    def index_stored_documents(self):
+        # The triggers indexed each document as it was written; merge the index's segments.
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {self.table}({self.table}) VALUES ('optimize')")  # noqa: S608
 
     def finish_rebuild(self):
         with connection.cursor() as cursor:
@@ -294,6 +324,17 @@ def get_engine() -> SearchEngine:
     return _engine_for(connection.vendor)
 
 
+# Result pages and facets -------------------------------------------------------------------------
+#
+# A page runs its filters (and full-text match and ranking) once, in `ordered_ids`; the count, the
+# page and the facet counts all come from that list of ids instead of re-running the search.
+
+
+def ordered_ids(stories: QuerySet) -> list[int]:
+    """The ids of `stories`, in the queryset's order (one query, no story rows read)."""
+    return list(stories.values_list("pk", flat=True))
+
+
 def stories_in_order(ids: list[int]) -> list[Article]:
     """The stories with these ids, in this order, ready for a list of cards.
 
@@ -301,6 +342,46 @@ def stories_in_order(ids: list[int]) -> list[Article]:
     """
     by_id = Article.objects.filter(pk__in=ids).for_list().in_bulk()
     return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def _counted(model, link_table: str, link_column: str, target_column: str, ids, exclude, limit):
+    """Rows of `model` linked to the stories `ids` through `link_table`, each with the exact
+    number of those stories as `story_count`: most first, then by name; at most `limit`.
+
+    Counting happens in one grouped pass over the link table's index; only the `limit` winners
+    are joined to their names.
+    """
+    if not ids:
+        return []
+    rows, params = get_engine().id_rows(list(ids))
+    excluded = [obj.pk for obj in exclude]
+    not_excluded = (
+        f"WHERE link.{target_column} NOT IN ({', '.join(['%s'] * len(excluded))})"
+        if excluded
+        else ""
+    )
+    table = model._meta.db_table
+    sql = (
+        f"SELECT target.*, counts.story_count FROM ("  # noqa: S608 - names from the models
+        f"SELECT link.{target_column} AS target_id, COUNT(*) AS story_count FROM {rows} "
+        f"JOIN {link_table} link ON link.{link_column} = matched.id {not_excluded} "
+        f"GROUP BY link.{target_column}) counts "
+        f"JOIN {table} target ON target.id = counts.target_id "
+        f"ORDER BY counts.story_count DESC, target.name LIMIT %s"
+    )
+    return list(model.objects.raw(sql, [*params, *excluded, limit]))
+
+
+def tag_facets(ids: list[int], *, exclude=(), limit=15) -> list[Tag]:
+    """The tags of the stories `ids`, most shared first, with `story_count` (exact)."""
+    table = TaggedArticle._meta.db_table
+    return _counted(Tag, table, "content_object_id", "tag_id", ids, exclude, limit)
+
+
+def source_facets(ids: list[int], *, limit=10) -> list[Source]:
+    """The sources of the stories `ids`, most used first, with `story_count` (exact)."""
+    table = Article.sources.through._meta.db_table
+    return _counted(Source, table, "article_id", "source_id", ids, (), limit)
 
 
 # Keeping the index current -----------------------------------------------------------------------

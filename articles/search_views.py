@@ -12,13 +12,20 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.exceptions import TooManyFieldsSent
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.shortcuts import render
 from django.utils import timezone
 
 from .models import Article, Source, Tag, TagRedirect
-from .search import MAX_QUERY_LENGTH, get_engine, parse_query, stories_in_order
-from .tagging import co_occurring_tags, tags_with_published_counts
+from .search import (
+    MAX_QUERY_LENGTH,
+    get_engine,
+    ordered_ids,
+    parse_query,
+    source_facets,
+    stories_in_order,
+    tag_facets,
+)
+from .tagging import tags_with_published_counts
 
 MAX_COMBINED_TAGS = 10
 MAX_PAGE_NUMBER = 10_000
@@ -230,35 +237,30 @@ def search(request):
     query = parse_query(params.q)
     if params.q and not query:
         notices.append("The search text has no words to look for; showing every story.")
-    if impossible or params.errors:
-        stories = stories.none()
     if query:
         stories = get_engine().matching(stories, query)
         if not params.ranked:
             stories = stories.order_by("-published_at", "-pk")
     else:
         stories = stories.order_by("-published_at", "-pk")
-
-    # Paginate cheap rows (ids), then load only that page's stories.
-    paginator = Paginator(stories.values_list("pk", flat=True), settings.ARTICLES_PER_PAGE)
+    # The search runs once: the count, the page and the facets all come from its ids.
+    ids = [] if impossible or params.errors else ordered_ids(stories)
+    paginator = Paginator(ids, settings.ARTICLES_PER_PAGE)
     page = paginator.get_page(params.page)
-    hits = stories_in_order(list(page.object_list)) if paginator.count else []
+    hits = stories_in_order(list(page.object_list))
     highlights = get_engine().highlights([a.pk for a in hits], query) if hits and query else {}
     results = [(article, highlights.get(article.pk)) for article in hits]
 
-    tag_facets, source_facets = [], []
-    if paginator.count:
-        for tag in co_occurring_tags(stories, exclude=selected_tags, limit=TAG_FACETS):
-            can_add = len(params.tags) < MAX_COMBINED_TAGS
+    tag_facet_links, source_facet_links = [], []
+    if ids:
+        can_add = len(params.tags) < MAX_COMBINED_TAGS
+        for tag in tag_facets(ids, exclude=selected_tags, limit=TAG_FACETS):
             add_url = params.url(tags=(*params.tags, tag.slug)) if can_add else None
-            tag_facets.append((tag, add_url))
+            tag_facet_links.append((tag, add_url))
         if source is None:
-            source_rows = (
-                Source.objects.filter(articles__in=stories.order_by().values("pk"))
-                .annotate(story_count=Count("articles"))
-                .order_by("-story_count", "name")[:SOURCE_FACETS]
-            )
-            source_facets = [(s, params.url(source=s.slug)) for s in source_rows]
+            source_facet_links = [
+                (s, params.url(source=s.slug)) for s in source_facets(ids, limit=SOURCE_FACETS)
+            ]
 
     context = {
         "params": params,
@@ -267,8 +269,8 @@ def search(request):
         "page": page,
         "results": results,
         "active_filters": active_filters,
-        "tag_facets": tag_facets,
-        "source_facets": source_facets,
+        "tag_facets": tag_facet_links,
+        "source_facets": source_facet_links,
         "max_tags": MAX_COMBINED_TAGS,
         "max_query_length": MAX_QUERY_LENGTH,
         "sort_newest_url": params.url(sort="newest") if params.q else None,

@@ -174,18 +174,6 @@ def tags_with_published_counts():
     )
 
 
-def co_occurring_tags(stories, *, exclude=(), limit=20):
-    """The tags of `stories` (a queryset of articles), most shared first, with `story_count`."""
-    return list(
-        models.Tag.objects.filter(
-            tagged_articles__content_object__in=stories.order_by().values("pk")
-        )
-        .exclude(pk__in=[tag.pk for tag in exclude])
-        .annotate(story_count=Count("tagged_articles"))
-        .order_by("-story_count", "name")[:limit]
-    )
-
-
 def related_stories(article: "models.Article", *, limit=5):
     """Published stories sharing tags with `article`: most tags in common first, then newest."""
     tag_ids = [tag.pk for tag in article.tags.all()]

@@ -161,8 +161,8 @@ class TestTagAndSourcePages:
                 tags=["Common"] + [f"t{n}-{k}" for k in range(5)],
                 sources=[source, make_source()],
             )
-        # tag, count, page, sources, tags, renditions, co-occurring tags
-        with django_assert_max_num_queries(7):
+        # tag, its story ids, the page's stories, sources, tags, co-occurring tags (no photos)
+        with django_assert_max_num_queries(6):
             assert client.get("/tags/common/").status_code == 200
         with django_assert_max_num_queries(5):
             assert client.get("/sources/reuters/").status_code == 200
