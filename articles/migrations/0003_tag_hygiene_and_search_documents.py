@@ -25,6 +25,10 @@ def fill_tag_name_keys(apps, schema_editor):
         TaggedArticle.objects.filter(tag=tag, content_object_id__in=kept_articles).delete()
         TaggedArticle.objects.filter(tag=tag).update(tag=keeper)
         tag.delete()
+    if schema_editor.connection.vendor == "postgresql":
+        # Check the deferred foreign keys now: PostgreSQL refuses to ALTER a table (next
+        # operation) while their trigger events are pending.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 SQLITE_FTS = [
@@ -84,16 +88,22 @@ def index_existing_stories(apps, schema_editor):
 
     Article = apps.get_model("articles", "Article")
     SearchDocument = apps.get_model("articles", "SearchDocument")
+    TaggedArticle = apps.get_model("articles", "TaggedArticle")
 
     def plain(value):
         return " ".join(html.unescape(strip_tags((value or "").replace("<", " <"))).split())
 
-    for article in Article.objects.prefetch_related("tags").iterator(chunk_size=500):
+    # Historical models have no taggit manager to prefetch through: read the link table instead.
+    tag_names = {}
+    for article_id, name in TaggedArticle.objects.values_list("content_object_id", "tag__name"):
+        tag_names.setdefault(article_id, []).append(name)
+
+    for article in Article.objects.iterator(chunk_size=500):
         SearchDocument.objects.create(
             article=article,
             headline=plain(article.headline),
             standfirst=plain(article.standfirst),
-            tags=" ".join(sorted(tag.name for tag in article.tags.all())),
+            tags=" ".join(sorted(tag_names.get(article.pk, []))),
             body=plain(article.body)[:200_000],
         )
     if schema_editor.connection.vendor == "postgresql":
