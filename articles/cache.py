@@ -70,10 +70,12 @@ def _generation_file() -> Path:
     return Path(settings.CONTENT_GENERATION_FILE or Path(settings.LOCAL_DIR) / "content-generation")
 
 
-def _new_generation() -> int:
+def _new_generation(previous: int | None = None) -> int:
     # Time-based, so a generation key lost from Redis (eviction, restart) is never re-created with
-    # a number that pages from before the loss are still stored under.
-    return time.time_ns()
+    # a number that pages from before the loss are still stored under; always past `previous`,
+    # even when the clock stands still or steps back.
+    now = time.time_ns()
+    return now if previous is None or now > previous else previous + 1
 
 
 def current_generation() -> int | None:
@@ -97,8 +99,11 @@ def current_generation() -> int | None:
 def bump_generation() -> int:
     """Move to a new content generation and note when its next scheduled story is due."""
     if _cache_is_per_process():
-        generation = _new_generation()
         path = _generation_file()
+        try:
+            generation = _new_generation(int(path.read_text()))
+        except (FileNotFoundError, ValueError):
+            generation = _new_generation()
         path.parent.mkdir(parents=True, exist_ok=True)
         # Write then rename: another process never reads a half-written number.
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".generation-")

@@ -178,6 +178,15 @@ class TestInvalidation:
         for page in ("/", story.get_absolute_url(), "/tags/mali/", "/api/articles/"):
             assert "Edited headline" in text(get(client, page)), page
 
+    def test_edits_while_the_clock_stands_still(self, client, db, time_machine):
+        time_machine.move_to(timezone.now(), tick=False)
+        story = make_article("First version")
+        for version in ("Second version", "Third version"):
+            get(client, "/")
+            story.headline = version
+            story.save()
+            assert version in text(get(client, "/"))
+
     def test_correction(self, client, db):
         story = make_article("Corrected story")
         get(client, story.get_absolute_url())
