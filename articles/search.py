@@ -177,9 +177,10 @@ class SearchEngine:
         """A short, escaped extract of each story's body with the matched words in <mark>."""
         raise NotImplementedError
 
-    def id_rows(self, ids: list[int]) -> tuple[str, list]:
-        """SQL for a FROM clause item `matched` with one row (column `id`) per id, and its
-        parameters: the whole list travels as one parameter, however long it is."""
+    def linked_rows(self, ids: list[int], table: str, column: str, target: str):
+        """`(sql, params)` for a FROM clause item `link` with a column `target_id`: the `target`
+        of each row of `table` whose `column` is one of the story `ids` (a sorted list, sent as
+        one parameter however long it is). Each id is looked up in the index on `column`."""
         raise NotImplementedError
 
     def index(self, article_ids: Iterable[int]) -> None:
@@ -224,8 +225,15 @@ class PostgresSearchEngine(SearchEngine):
             .order_by("-search_rank", "-published_at", "-pk")
         )
 
-    def id_rows(self, ids):
-        return "unnest(%s::bigint[]) AS matched(id)", [ids]
+    def linked_rows(self, ids, table, column, target):
+        # OFFSET 0 keeps the planner from hashing the whole link table instead of looking up
+        # each id (it did for the sources: 20 ms instead of 10 ms for 5,700 stories).
+        sql = (
+            f"unnest(%s::bigint[]) AS matched(id) CROSS JOIN LATERAL ("  # noqa: S608
+            f"SELECT {target} AS target_id FROM {table} WHERE {column} = matched.id OFFSET 0"
+            f") AS link"
+        )
+        return sql, [ids]
 
     def highlights(self, article_ids, query):
         if not query.clauses:
@@ -286,8 +294,12 @@ class SQLiteSearchEngine(SearchEngine):
             "sqlite_search_index__rank", "-published_at", "-pk"
         )
 
-    def id_rows(self, ids):
-        return "(SELECT value AS id FROM json_each(%s)) AS matched", [json.dumps(ids)]
+    def linked_rows(self, ids, table, column, target):
+        sql = (
+            f"(SELECT link_row.{target} AS target_id FROM json_each(%s) AS matched "  # noqa: S608
+            f"JOIN {table} AS link_row ON link_row.{column} = matched.value) AS link"
+        )
+        return sql, [json.dumps(ids)]
 
     def highlights(self, article_ids, query):
         ids = [int(pk) for pk in article_ids]
@@ -344,29 +356,26 @@ def stories_in_order(ids: list[int]) -> list[Article]:
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
-def _counted(model, link_table: str, link_column: str, target_column: str, ids, exclude, limit):
-    """Rows of `model` linked to the stories `ids` through `link_table`, each with the exact
-    number of those stories as `story_count`: most first, then by name; at most `limit`.
+def _counted(model, table: str, column: str, target: str, ids, exclude, limit):
+    """Rows of `model` linked to the stories `ids` through `table` (`column` = story id,
+    `target` = the model's id), each with the exact number of those stories as `story_count`:
+    most first, then by name; at most `limit`.
 
-    Counting happens in one grouped pass over the link table's index; only the `limit` winners
-    are joined to their names.
+    The counting is one grouped pass over the link table's index; only the winners are joined
+    to their names.
     """
     if not ids:
         return []
-    rows, params = get_engine().id_rows(list(ids))
+    linked, params = get_engine().linked_rows(sorted(ids), table, column, target)
     excluded = [obj.pk for obj in exclude]
     not_excluded = (
-        f"WHERE link.{target_column} NOT IN ({', '.join(['%s'] * len(excluded))})"
-        if excluded
-        else ""
+        f"WHERE link.target_id NOT IN ({', '.join(['%s'] * len(excluded))})" if excluded else ""
     )
-    table = model._meta.db_table
     sql = (
         f"SELECT target.*, counts.story_count FROM ("  # noqa: S608 - names from the models
-        f"SELECT link.{target_column} AS target_id, COUNT(*) AS story_count FROM {rows} "
-        f"JOIN {link_table} link ON link.{link_column} = matched.id {not_excluded} "
-        f"GROUP BY link.{target_column}) counts "
-        f"JOIN {table} target ON target.id = counts.target_id "
+        f"SELECT link.target_id, COUNT(*) AS story_count FROM {linked} {not_excluded} "
+        f"GROUP BY link.target_id) AS counts "
+        f"JOIN {model._meta.db_table} AS target ON target.id = counts.target_id "
         f"ORDER BY counts.story_count DESC, target.name LIMIT %s"
     )
     return list(model.objects.raw(sql, [*params, *excluded, limit]))
