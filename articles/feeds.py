@@ -13,6 +13,7 @@ from django.contrib.syndication.views import Feed
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import conditional_escape
@@ -112,6 +113,19 @@ def _image_type(name: str) -> str:
     }.get(extension, "application/octet-stream")
 
 
+def feed_item_content(article) -> str:
+    """The full story for a feed reader: the body, then its corrections and updates (newest first,
+    as on the page). Needs `corrections` prefetched."""
+    corrections = render_to_string("articles/includes/corrections.html", {"article": article})
+    return sanitize_body(article.body) + corrections.strip()
+
+
+def feed_item_updated(article):
+    """When the story last changed for readers, a correction or update note included."""
+    times = [story_updated(article), *(c.created_at for c in article.corrections.all())]
+    return max(time for time in times if time is not None)
+
+
 def author_name(article) -> str:
     """The byline, or else the credited sources ("Al Jazeera, News Agencies")."""
     return article.byline or ", ".join(source.name for source in article.sources.all())
@@ -140,7 +154,8 @@ class StoryFeed(Feed):
 
     def items(self, obj):
         self._photos = {}
-        return list(self.stories(obj).for_list().newest_first()[:FEED_ITEMS])
+        stories = self.stories(obj).for_list().prefetch_related("corrections")
+        return list(stories.newest_first()[:FEED_ITEMS])
 
     def title(self, obj):
         return f"{settings.SITE_NAME}: latest stories"
@@ -177,7 +192,7 @@ class StoryFeed(Feed):
         return article.published_at
 
     def item_updateddate(self, article):
-        return story_updated(article)
+        return feed_item_updated(article)
 
     def item_author_name(self, article):
         return author_name(article) or None
@@ -197,7 +212,7 @@ class StoryFeed(Feed):
         return [Enclosure(photo["url"], str(photo["size"]), photo["type"])]
 
     def item_extra_kwargs(self, article):
-        return {"content_html": sanitize_body(article.body), "photo": self._photo(article)}
+        return {"content_html": feed_item_content(article), "photo": self._photo(article)}
 
 
 class LatestAtomFeed(StoryFeed):
@@ -264,10 +279,10 @@ def _json_feed_item(article) -> dict:
         "id": url,
         "url": url,
         "title": article.headline,
-        "content_html": sanitize_body(article.body),
+        "content_html": feed_item_content(article),
         "summary": article.standfirst,
         "date_published": article.published_at,
-        "date_modified": story_updated(article),
+        "date_modified": feed_item_updated(article),
         "tags": [tag.name for tag in article.tag_list()],
     }
     if name := author_name(article):
@@ -288,7 +303,12 @@ def _json_feed_item(article) -> dict:
 @require_GET
 def latest_json_feed(request):
     """JSON Feed 1.1 (https://jsonfeed.org/version/1.1) of the latest published stories."""
-    stories = Article.objects.published().for_list().newest_first()[:FEED_ITEMS]
+    stories = (
+        Article.objects.published()
+        .for_list()
+        .prefetch_related("corrections")
+        .newest_first()[:FEED_ITEMS]
+    )
     feed = {
         "version": "https://jsonfeed.org/version/1.1",
         "title": f"{settings.SITE_NAME}: latest stories",

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from articles.models import Image
+from articles.models import Correction, Image
 
 from .factories import make_article, make_draft, make_source
 from .images import png_bytes
@@ -112,6 +112,30 @@ def test_atom_has_the_update_date(client, stories):
     assert entry.updated_parsed[:6] == stories["mali"].content_updated_at.utctimetuple()[:6]
 
 
+@pytest.mark.parametrize("url", ["/feeds/latest.atom", "/feeds/latest.rss", "/feeds/latest.json"])
+def test_corrections_travel_with_the_story(client, stories, url):
+    story = stories["mali"]
+    older = timezone.now() - datetime.timedelta(minutes=30)
+    Correction.objects.create(article=story, text="An earlier <b>note</b>.", created_at=older)
+    newest = Correction.objects.create(
+        article=story, kind=Correction.Kind.UPDATE, text="The minister has since resigned."
+    )
+    body = client.get(url).content.decode()
+    expected_update = newest.created_at.astimezone(datetime.UTC)
+    if url.endswith(".json"):
+        item = json.loads(body)["items"][0]
+        content = item["content_html"]
+        updated = datetime.datetime.fromisoformat(item["date_modified"])
+        assert abs(updated - expected_update) < datetime.timedelta(seconds=1)
+    else:
+        entry = feedparser.parse(body).entries[0]
+        content = entry.content[0].value
+        if url.endswith(".atom"):  # RSS items have no updated date
+            assert entry.updated_parsed[:6] == expected_update.utctimetuple()[:6]
+    assert content.index("The minister has since resigned.") < content.index("An earlier")
+    assert "&lt;b&gt;note&lt;/b&gt;" in content  # a note is text, never markup
+
+
 def test_without_a_byline_the_sources_are_the_author(client, stories):
     entry = parse(client, "/feeds/latest.atom").entries[1]
     assert entry.author == "Al Jazeera, News Agencies"
@@ -160,7 +184,8 @@ def test_feeds_of_unknown_or_draft_only_tags_and_sources_are_404(client, stories
 def test_feed_query_count_is_fixed(client, django_assert_max_num_queries):
     for n in range(12):
         image = Image.objects.create(caption=f"Photo {n}", credit="A/B")
-        make_article(tags=[f"Tag {n}", "Common"], sources=[make_source()], lead_image=image)
+        story = make_article(tags=[f"Tag {n}", "Common"], sources=[make_source()], lead_image=image)
+        Correction.objects.create(article=story, text=f"Correction {n}")
     with django_assert_max_num_queries(8):
         assert len(parse(client, "/feeds/latest.atom").entries) == 12
     with django_assert_max_num_queries(9):
