@@ -2,22 +2,21 @@
 
 Ranking reads the vector of every match; fetched out of line (the default for values over 2 kB)
 that cost a TOAST index lookup per match, about three times the rest of the work. With
-STORAGE MAIN and a row target as big as a page, a vector stays in the row whenever it fits in a
-page. Existing vectors are rewritten once so that they move in. Nothing to do on SQLite.
+STORAGE MAIN a vector stays in the row whenever it fits in a page, while the long texts (only
+read for the page's highlights) still move out, so a row is small. Existing vectors are
+rewritten once so that they move in. Nothing to do on SQLite.
 """
 
 from django.db import migrations
 
 STORED_INLINE = [
     "ALTER TABLE articles_searchdocument ALTER COLUMN search_vector SET STORAGE MAIN",
-    "ALTER TABLE articles_searchdocument SET (toast_tuple_target = 8160)",
     # Concatenating the empty vector changes nothing but makes a new value, stored the new way.
     "UPDATE articles_searchdocument SET search_vector = search_vector || ''::tsvector "
     "WHERE search_vector IS NOT NULL",
 ]
 STORED_OUT_OF_LINE = [
     "ALTER TABLE articles_searchdocument ALTER COLUMN search_vector SET STORAGE EXTENDED",
-    "ALTER TABLE articles_searchdocument RESET (toast_tuple_target)",
 ]
 
 
