@@ -11,6 +11,7 @@ The searchable text lives in `SearchDocument` rows, refreshed after each commit
 `rebuild_search_index` command.
 """
 
+import abc
 import html
 import json
 import re
@@ -167,22 +168,22 @@ def _highlighted(snippet: str) -> SafeString:
 # Engines -----------------------------------------------------------------------------------------
 
 
-class SearchEngine:
+class SearchEngine(abc.ABC):
     """What the rest of the site may ask of full-text search, whatever the database."""
 
+    @abc.abstractmethod
     def matching(self, stories: QuerySet, query: ParsedQuery) -> QuerySet:
         """`stories` that match `query`, ordered by relevance (best first, newest on ties)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def highlights(self, article_ids: Iterable[int], query: ParsedQuery) -> dict[int, SafeString]:
         """A short, escaped extract of each story's body with the matched words in <mark>."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def linked_rows(self, ids: list[int], table: str, column: str, target: str):
         """`(sql, params)` for a FROM clause item `link` with a column `target_id`: the `target`
         of each row of `table` whose `column` is one of the story `ids` (a sorted list, sent as
         one parameter however long it is). Each id is looked up in the index on `column`."""
-        raise NotImplementedError
 
     def index(self, article_ids: Iterable[int]) -> None:
         """Bring the search documents of these stories up to date (deleted ones are dropped)."""
@@ -202,13 +203,13 @@ class SearchEngine:
             SearchDocument.objects.filter(article_id__in=gone).delete()
         self._after_write(ids - gone)
 
-    def finish_rebuild(self) -> None:
+    def finish_rebuild(self) -> None:  # noqa: B027 (optional hook)
         """Called once after `index` has been run over every story."""
 
-    def index_stored_documents(self) -> None:
+    def index_stored_documents(self) -> None:  # noqa: B027 (optional hook)
         """Index, in one pass, documents written straight to the table (bulk loads, benchmarks)."""
 
-    def _after_write(self, article_ids: set[int]) -> None:
+    def _after_write(self, article_ids: set[int]) -> None:  # noqa: B027 (optional hook)
         """Engine-specific work after documents were written."""
 
 
