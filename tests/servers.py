@@ -468,7 +468,7 @@ def missing_service(reason: str):
 
     if os.environ.get("NEWSROOM_REQUIRE_SERVICES"):
         pytest.fail(f"required service missing: {reason}")
-    pytest.skip(reason)
+    pytest.skip(reason=reason)
 
 
 class ObjectStore:

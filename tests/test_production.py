@@ -182,7 +182,7 @@ class TestProductionServer:
             reason = f"no Chromium at {CHROMIUM} (apt-get install chromium)"
             if os.environ.get("REQUIRE_CHROMIUM"):
                 pytest.fail(reason)
-            pytest.skip(reason)
+            pytest.skip(reason=reason)
         from playwright.sync_api import TimeoutError as PlaywrightTimeout
         from playwright.sync_api import sync_playwright
 
