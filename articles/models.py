@@ -36,7 +36,7 @@ def unique_slug(model, text: str, *, max_length: int, exclude_pk=None, **scope) 
     return candidate
 
 
-def who_did_it():
+def who_did_it(*, editable=False):
     """A record of which user did something; kept (as empty) when the account is deleted."""
     return models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -44,7 +44,7 @@ def who_did_it():
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        editable=False,
+        editable=editable,
     )
 
 
@@ -562,9 +562,7 @@ class Revision(models.Model):
     action = models.CharField(max_length=200, help_text="What happened, e.g. “Edited; Published”.")
     snapshot = models.JSONField()
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = who_did_it(editable=True)
 
     class Meta:
         ordering = ["-number"]
@@ -587,9 +585,7 @@ class Correction(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CORRECTION)
     text = models.TextField(max_length=2000)
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = who_did_it(editable=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -603,14 +599,10 @@ class ShareLink(models.Model):
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="share_links")
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = who_did_it(editable=True)
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    revoked_by = who_did_it(editable=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
