@@ -1,16 +1,18 @@
 """The newsroom's content: sources, photos, tags and articles.
 
-`Article.objects.published()` is the one place that decides what readers may see.
+`Article.objects.published()` is the one place that decides what readers may see; `StoryListing`
+rows mirror it, in the same transaction, for the lists that count and facet thousands of stories.
 """
 
 import unicodedata
+from collections import defaultdict
 from functools import partial
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import NotSupportedError, models, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -314,6 +316,67 @@ class Rendition(models.Model):
         return f"{self.image_id} {self.crop} {self.width}w {self.format}"
 
 
+class IdListField(models.Field):
+    """A story's tag or source ids, copied onto its row (see `Article.tag_ids`).
+
+    An `integer[]` on PostgreSQL, where a GIN index answers "has all of these tags"; the ids as
+    space-separated text on SQLite. Always read as a sorted list of ints.
+    """
+
+    description = "A list of ids"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("default", list)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def db_type(self, connection):
+        return "integer[]" if connection.vendor == "postgresql" else "text"
+
+    def from_db_value(self, value, expression, connection):
+        return self.to_python(value)
+
+    def to_python(self, value):
+        if not value:
+            return []
+        if isinstance(value, str):  # from the database, a form or a serialized dump
+            value = value.strip("[]{}").replace(",", " ").split()
+        return sorted({int(pk) for pk in value})
+
+    def value_to_string(self, obj):
+        return " ".join(map(str, self.value_from_object(obj)))
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        ids = self.to_python(value)
+        if connection.vendor == "postgresql":  # an array literal: no per-element type guessing
+            return "{" + ",".join(map(str, ids)) + "}"
+        return " ".join(map(str, ids))
+
+
+@IdListField.register_lookup
+class HasAllIds(models.Lookup):
+    """`tag_ids__has_all=[3, 5]`: the row lists every one of these ids (PostgreSQL only)."""
+
+    lookup_name = "has_all"
+    operator = "@>"
+
+    def as_sql(self, compiler, connection):
+        if connection.vendor != "postgresql":
+            raise NotSupportedError(f"{self.lookup_name} needs PostgreSQL's arrays")
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        ids = self.lhs.output_field.get_db_prep_value(self.rhs, connection)
+        return f"{lhs} {self.operator} %s::integer[]", [*lhs_params, ids]
+
+
+@IdListField.register_lookup
+class HasAnyIds(HasAllIds):
+    """`tag_ids__has_any=[3, 5]`: the row lists at least one of these ids (PostgreSQL only)."""
+
+    lookup_name = "has_any"
+    operator = "&&"
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Stories readers may see: published, not deleted, and due by now."""
@@ -332,8 +395,55 @@ class ArticleQuerySet(models.QuerySet):
     def for_detail(self):
         return self.for_list().prefetch_related("corrections")
 
+    def for_cards(self):
+        """What story cards show (headline, date, standfirst, sources, lead image): no bodies."""
+        return (
+            self.select_related("lead_image__credit_source")
+            .prefetch_related("sources", "lead_image__renditions")
+            .defer("body")
+        )
+
     def newest_first(self):
         return self.order_by("-published_at", "-pk")
+
+    def refresh_listings(self):
+        """Bring the `StoryListing` rows of these stories up to date: one for each story that is
+        published (or scheduled) and not deleted, none for the others.
+
+        Called in the same transaction as every change to a story, its tags or its sources (see
+        articles/signals.py), so lists never disagree with the stories.
+        """
+        ids = list(self.values_list("pk", flat=True))
+        listed = dict(
+            Article.objects.filter(
+                pk__in=ids,
+                status=Article.Status.PUBLISHED,
+                published_at__isnull=False,
+                deleted_at__isnull=True,
+            ).values_list("pk", "published_at")
+        )
+        StoryListing.objects.filter(article_id__in=ids).exclude(article_id__in=listed).delete()
+        if not listed:
+            return
+        tags, sources = defaultdict(list), defaultdict(list)
+        tag_links = TaggedArticle.objects.filter(content_object_id__in=listed)
+        for article_id, tag_id in tag_links.values_list("content_object_id", "tag_id"):
+            tags[article_id].append(tag_id)
+        source_links = Article.sources.through.objects.filter(article_id__in=listed)
+        for article_id, source_id in source_links.values_list("article_id", "source_id"):
+            sources[article_id].append(source_id)
+        StoryListing.objects.bulk_create(
+            [
+                StoryListing(
+                    article_id=pk, published_at=at, tag_ids=tags[pk], source_ids=sources[pk]
+                )
+                for pk, at in listed.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["article"],
+            update_fields=["published_at", "tag_ids", "source_ids"],
+            batch_size=500,
+        )
 
 
 class Article(models.Model):
@@ -550,6 +660,57 @@ class SQLiteSearchIndex(models.Model):
 
     def __str__(self):
         return f"Search index entry of story {self.article_id}"
+
+
+class StoryListingQuerySet(models.QuerySet):
+    def due(self):
+        """Listed stories readers may see now (scheduled ones wait for their time)."""
+        return self.filter(published_at__lte=timezone.now())
+
+    def newest_first(self):
+        return self.order_by("-published_at", "-pk")
+
+
+class StoryListing(models.Model):
+    """A story readers may see, now or at its scheduled time, reduced to what lists filter,
+    sort, count and facet on: its time and copies of its tag and source links.
+
+    Tag pages and searches read this one narrow table instead of the story rows and their link
+    tables, so counting the tags of thousands of matches costs no lookup per match; on
+    PostgreSQL a GIN index answers "has all of these tags". The rows are rewritten by
+    `Article.objects.refresh_listings()` in the same transaction as every change (see
+    articles/signals.py); `rebuild_search_index` rebuilds them all.
+    """
+
+    article = models.OneToOneField(
+        Article, primary_key=True, on_delete=models.CASCADE, related_name="listing"
+    )
+    published_at = models.DateTimeField()
+    tag_ids = IdListField()
+    source_ids = IdListField()
+    # The story's search text, joined on the story id without going through the story row.
+    search_document = models.ForeignObject(
+        SearchDocument,
+        from_fields=["article"],
+        to_fields=["article"],
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+    )
+    sqlite_search_index = models.ForeignObject(
+        SQLiteSearchIndex,
+        from_fields=["article"],
+        to_fields=["article"],
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+    )
+
+    objects = StoryListingQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["-published_at", "-article"], name="listing_newest_first")]
+
+    def __str__(self):
+        return f"Listing of story {self.article_id}"
 
 
 class Revision(models.Model):

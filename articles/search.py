@@ -13,9 +13,9 @@ The searchable text lives in `SearchDocument` rows, refreshed after each commit
 
 import abc
 import html
-import json
 import re
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -28,7 +28,7 @@ from django.contrib.postgres.search import (
 )
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Func, QuerySet, TextField, Value
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
@@ -173,17 +173,25 @@ class SearchEngine(abc.ABC):
 
     @abc.abstractmethod
     def matching(self, stories: QuerySet, query: ParsedQuery) -> QuerySet:
-        """`stories` that match `query`, ordered by relevance (best first, newest on ties)."""
+        """`stories` (stories or their listings) that match `query`, ordered by relevance (best
+        first, newest on ties)."""
 
     @abc.abstractmethod
     def highlights(self, article_ids: Iterable[int], query: ParsedQuery) -> dict[int, SafeString]:
         """A short, escaped extract of each story's body with the matched words in <mark>."""
 
     @abc.abstractmethod
-    def linked_rows(self, ids: list[int], table: str, column: str, target: str):
-        """`(sql, params)` for a FROM clause item `link` with a column `target_id`: the `target`
-        of each row of `table` whose `column` is one of the story `ids` (a sorted list, sent as
-        one parameter however long it is). Each id is looked up in the index on `column`."""
+    def having_all(self, listings: QuerySet, link: str, objects) -> QuerySet:
+        """`StoryListing` rows linked to every one of `objects` through `link` ("tags" or
+        "sources")."""
+
+    @abc.abstractmethod
+    def having_none(self, listings: QuerySet, link: str, objects) -> QuerySet:
+        """`StoryListing` rows linked to none of `objects` through `link`."""
+
+    @abc.abstractmethod
+    def ids_as_text(self, field: str):
+        """An expression for a listing's `tag_ids` or `source_ids` as space-separated text."""
 
     def index(self, article_ids: Iterable[int]) -> None:
         """Bring the search documents of these stories up to date (deleted ones are dropped)."""
@@ -213,6 +221,15 @@ class SearchEngine(abc.ABC):
         """Engine-specific work after documents were written."""
 
 
+LINK_COPIES = {"tags": "tag_ids", "sources": "source_ids"}
+
+
+def _linked_story_ids(link: str, objects) -> QuerySet:
+    if link == "tags":
+        return TaggedArticle.objects.filter(tag__in=objects).values("content_object_id")
+    return Article.sources.through.objects.filter(source__in=objects).values("article_id")
+
+
 class PostgresSearchEngine(SearchEngine):
     config = "english"
 
@@ -227,16 +244,18 @@ class PostgresSearchEngine(SearchEngine):
             .order_by("-search_rank", "-published_at", "-pk")
         )
 
-    def linked_rows(self, ids, table, column, target):
-        # OFFSET 0 keeps the planner from hashing the whole link table instead of looking up
-        # each id (it did for the sources: 20 ms instead of 10 ms for 5,700 stories).
-        sql = (
-            f"unnest(%s::bigint[]) AS matched(id) CROSS JOIN LATERAL ("  # noqa: S608
-            f"SELECT {target} AS target_id FROM {table} WHERE {column} = matched.id OFFSET 0"
-            f") AS link"
-        )
-        # An array literal made here: psycopg adapting a list checks every element on its own.
-        return sql, ["{" + ",".join(str(int(pk)) for pk in ids) + "}"]
+    # The listings' copies of the links are GIN-indexed (migration 0008): one bitmap scan finds
+    # a tag's stories instead of one lookup per story.
+    def having_all(self, listings, link, objects):
+        ids = [obj.pk for obj in objects]
+        return listings.filter(**{f"{LINK_COPIES[link]}__has_all": ids}) if ids else listings
+
+    def having_none(self, listings, link, objects):
+        ids = [obj.pk for obj in objects]
+        return listings.exclude(**{f"{LINK_COPIES[link]}__has_any": ids}) if ids else listings
+
+    def ids_as_text(self, field):
+        return Func(F(field), Value(" "), function="array_to_string", output_field=TextField())
 
     def highlights(self, article_ids, query):
         if not query.clauses:
@@ -297,12 +316,17 @@ class SQLiteSearchEngine(SearchEngine):
             "sqlite_search_index__rank", "-published_at", "-pk"
         )
 
-    def linked_rows(self, ids, table, column, target):
-        sql = (
-            f"(SELECT link_row.{target} AS target_id FROM json_each(%s) AS matched "  # noqa: S608
-            f"JOIN {table} AS link_row ON link_row.{column} = matched.value) AS link"
-        )
-        return sql, [json.dumps(ids)]
+    # SQLite has no index over the copies: filters look the stories up in the link tables.
+    def having_all(self, listings, link, objects):
+        for obj in objects:
+            listings = listings.filter(pk__in=_linked_story_ids(link, [obj]))
+        return listings
+
+    def having_none(self, listings, link, objects):
+        return listings.exclude(pk__in=_linked_story_ids(link, objects)) if objects else listings
+
+    def ids_as_text(self, field):
+        return F(field)
 
     def highlights(self, article_ids, query):
         ids = [int(pk) for pk in article_ids]
@@ -341,23 +365,48 @@ def get_engine() -> SearchEngine:
 
 # Result pages and facets -------------------------------------------------------------------------
 #
-# A page runs its filters (and full-text match and ranking) once, in `ordered_ids`; the count, the
-# page and the facet counts all come from that list of ids instead of re-running the search.
+# A page runs its filters (and full-text match and ranking) once, in `find`: the count, the page
+# and the facet counts all come from that one query instead of re-running the search.
 
 
-def ordered_ids(stories: QuerySet) -> list[int]:
-    """The ids of `stories`, in the queryset's order (one query, no story rows read).
+@dataclass(frozen=True)
+class Matches:
+    """The stories a list found: their ids in order, and how many of them carry each tag and each
+    source (by id, as text)."""
 
-    Fetched in one go from a plain cursor: Django's row-by-row iteration cost more than the
-    query for tens of thousands of ids.
+    ids: list[int]
+    tag_counts: Counter
+    source_counts: Counter
+
+    @classmethod
+    def none(cls) -> "Matches":
+        return cls([], Counter(), Counter())
+
+
+def find(listings: QuerySet) -> Matches:
+    """Run a query of `StoryListing` rows once: the story ids in the queryset's order, with
+    their tags and sources counted.
+
+    The tags and sources come from the listings' copies of the links, so counting them for
+    thousands of matches costs no lookup per match. Rows are fetched from a plain cursor:
+    Django's row-by-row iteration cost more than the query for tens of thousands.
     """
+    engine = get_engine()
+    rows = listings.values_list(
+        "pk", engine.ids_as_text("tag_ids"), engine.ids_as_text("source_ids")
+    )
     try:
-        sql, params = stories.values_list("pk", flat=True).query.sql_with_params()
+        sql, params = rows.query.sql_with_params()
     except EmptyResultSet:  # a filter that can match nothing, e.g. `pk__in=[]`
-        return []
+        return Matches.none()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+        rows = cursor.fetchall()
+    return Matches(
+        ids=[row[0] for row in rows],
+        tag_counts=Counter(" ".join([row[1] for row in rows if row[1]]).split()),
+        source_counts=Counter(" ".join([row[2] for row in rows if row[2]]).split()),
+    )
 
 
 def stories_in_order(ids: list[int]) -> list[Article]:
@@ -365,45 +414,37 @@ def stories_in_order(ids: list[int]) -> list[Article]:
 
     Sorting whole story rows (bodies included) is slow, so pages sort ids, then load these.
     """
-    by_id = Article.objects.filter(pk__in=ids).for_list().in_bulk()
+    by_id = Article.objects.published().filter(pk__in=ids).for_cards().in_bulk()
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
-def _counted(model, table: str, column: str, target: str, ids, exclude, limit):
-    """Rows of `model` linked to the stories `ids` through `table` (`column` = story id,
-    `target` = the model's id), each with the exact number of those stories as `story_count`:
-    most first, then by name; at most `limit`.
-
-    The counting is one grouped pass over the link table's index; only the winners are joined
-    to their names.
-    """
-    if not ids:
+def _most_common(model, counts: Counter, exclude, limit):
+    """The `limit` rows of `model` with the highest `counts` (most first, then by name), each
+    with its count as `story_count`; none of `exclude`."""
+    excluded = {str(obj.pk) for obj in exclude}
+    ranked = sorted(
+        ((count, pk) for pk, count in counts.items() if pk not in excluded), reverse=True
+    )
+    if not ranked or limit < 1:
         return []
-    linked, params = get_engine().linked_rows(sorted(ids), table, column, target)
-    excluded = [obj.pk for obj in exclude]
-    not_excluded = (
-        f"WHERE link.target_id NOT IN ({', '.join(['%s'] * len(excluded))})" if excluded else ""
-    )
-    sql = (
-        f"SELECT target.*, counts.story_count FROM ("  # noqa: S608 - names from the models
-        f"SELECT link.target_id, COUNT(*) AS story_count FROM {linked} {not_excluded} "
-        f"GROUP BY link.target_id) AS counts "
-        f"JOIN {model._meta.db_table} AS target ON target.id = counts.target_id "
-        f"ORDER BY counts.story_count DESC, target.name LIMIT %s"
-    )
-    return list(model.objects.raw(sql, [*params, *excluded, limit]))
+    # Everything tied with the last one that makes the cut, so that ties are settled by name.
+    cutoff = ranked[min(limit, len(ranked)) - 1][0]
+    candidates = [int(pk) for count, pk in ranked if count >= cutoff]
+    found = list(model.objects.filter(pk__in=candidates).only("name", "slug"))
+    for obj in found:
+        obj.story_count = counts[str(obj.pk)]
+    found.sort(key=lambda obj: (-obj.story_count, obj.name))
+    return found[:limit]
 
 
-def tag_facets(ids: list[int], *, exclude=(), limit=15) -> list[Tag]:
-    """The tags of the stories `ids`, most shared first, with `story_count` (exact)."""
-    table = TaggedArticle._meta.db_table
-    return _counted(Tag, table, "content_object_id", "tag_id", ids, exclude, limit)
+def tag_facets(matches: Matches, *, exclude=(), limit=15) -> list[Tag]:
+    """The tags of the `matches`, most shared first, with `story_count` (exact)."""
+    return _most_common(Tag, matches.tag_counts, exclude, limit)
 
 
-def source_facets(ids: list[int], *, limit=10) -> list[Source]:
-    """The sources of the stories `ids`, most used first, with `story_count` (exact)."""
-    table = Article.sources.through._meta.db_table
-    return _counted(Source, table, "article_id", "source_id", ids, (), limit)
+def source_facets(matches: Matches, *, limit=10) -> list[Source]:
+    """The sources of the `matches`, most used first, with `story_count` (exact)."""
+    return _most_common(Source, matches.source_counts, (), limit)
 
 
 # Keeping the index current -----------------------------------------------------------------------
@@ -434,13 +475,16 @@ def _index_pending() -> None:
 
 
 def rebuild_index(*, batch_size=500, progress: Callable[[int, int], None] | None = None) -> int:
-    """Re-create every story's search document from scratch; returns how many were indexed."""
+    """Re-create every story's search document and listing from scratch; returns how many
+    stories were indexed."""
     engine = get_engine()
     ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
     SearchDocument.objects.exclude(article_id__in=Article.objects.values("pk")).delete()
     for start in range(0, len(ids), batch_size):
+        batch = ids[start : start + batch_size]
         with transaction.atomic():
-            engine.index(ids[start : start + batch_size])
+            Article.objects.filter(pk__in=batch).refresh_listings()
+            engine.index(batch)
         if progress:
             progress(min(start + batch_size, len(ids)), len(ids))
     engine.finish_rebuild()

@@ -1,7 +1,8 @@
 """Reader-facing search: the tag index and the faceted search page.
 
-Every story counted or shown comes from `Article.objects.published()`; the full-text part goes
-through `articles.search.get_engine()` and never depends on the database vendor here.
+Every story counted or shown comes from `StoryListing.objects.due()`, the list-shaped mirror of
+`Article.objects.published()`; the full-text part and the tag and source filters go through
+`articles.search.get_engine()`, and nothing here depends on the database vendor.
 """
 
 import datetime
@@ -15,11 +16,12 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
-from .models import Article, Source, Tag, TagRedirect
+from .models import Source, StoryListing, Tag, TagRedirect
 from .search import (
     MAX_QUERY_LENGTH,
+    Matches,
+    find,
     get_engine,
-    ordered_ids,
     parse_query,
     source_facets,
     stories_in_order,
@@ -186,7 +188,8 @@ def search(request):
         context = {"params": SearchParams(), "errors": [error], "max_tags": MAX_COMBINED_TAGS}
         return render(request, "articles/search.html", context, status=400)
     notices = list(params.notices)
-    stories = Article.objects.published()
+    engine = get_engine()
+    stories = StoryListing.objects.due()
     impossible = False  # a filter nothing can match: an unknown tag or source
 
     tags_by_slug = _resolve_tags(params.tags + params.exclude_tags)
@@ -202,7 +205,6 @@ def search(request):
             impossible = True
             label = slug
         else:
-            stories = stories.filter(tagged_items__tag=tag)  # one join per tag: all must match
             selected_tags.append(tag)
             label = tag.name
         active_filters.append(Filter(label, params.url(tags=remaining)))
@@ -213,8 +215,8 @@ def search(request):
         if tag is not None:
             excluded_tags.append(tag)
             active_filters.append(Filter(f"not {tag.name}", params.url(exclude_tags=remaining)))
-    if excluded_tags:
-        stories = stories.exclude(tagged_items__tag__in=excluded_tags)
+    stories = engine.having_all(stories, "tags", selected_tags)  # all must match
+    stories = engine.having_none(stories, "tags", excluded_tags)
     source = None
     if params.source:
         source = Source.objects.filter(slug=params.source).first()
@@ -222,7 +224,7 @@ def search(request):
             notices.append(f"There is no source “{params.source}”.")
             impossible = True
         else:
-            stories = stories.filter(sources=source)
+            stories = engine.having_all(stories, "sources", [source])
         label = source.name if source else params.source
         active_filters.append(Filter(label, params.url(source="")))
     if params.date_from:
@@ -238,28 +240,28 @@ def search(request):
     if params.q and not query:
         notices.append("The search text has no words to look for; showing every story.")
     if query:
-        stories = get_engine().matching(stories, query)
+        stories = engine.matching(stories, query)
         if not params.ranked:
             stories = stories.order_by("-published_at", "-pk")
     else:
         stories = stories.order_by("-published_at", "-pk")
-    # The search runs once: the count, the page and the facets all come from its ids.
-    ids = [] if impossible or params.errors else ordered_ids(stories)
-    paginator = Paginator(ids, settings.ARTICLES_PER_PAGE)
+    # The search runs once: the count, the page and the facets all come from its matches.
+    matches = Matches.none() if impossible or params.errors else find(stories)
+    paginator = Paginator(matches.ids, settings.ARTICLES_PER_PAGE)
     page = paginator.get_page(params.page)
     hits = stories_in_order(list(page.object_list))
-    highlights = get_engine().highlights([a.pk for a in hits], query) if hits and query else {}
+    highlights = engine.highlights([a.pk for a in hits], query) if hits and query else {}
     results = [(article, highlights.get(article.pk)) for article in hits]
 
     tag_facet_links, source_facet_links = [], []
-    if ids:
+    if matches.ids:
         can_add = len(params.tags) < MAX_COMBINED_TAGS
-        for tag in tag_facets(ids, exclude=selected_tags, limit=TAG_FACETS):
+        for tag in tag_facets(matches, exclude=selected_tags, limit=TAG_FACETS):
             add_url = params.url(tags=(*params.tags, tag.slug)) if can_add else None
             tag_facet_links.append((tag, add_url))
         if source is None:
             source_facet_links = [
-                (s, params.url(source=s.slug)) for s in source_facets(ids, limit=SOURCE_FACETS)
+                (s, params.url(source=s.slug)) for s in source_facets(matches, limit=SOURCE_FACETS)
             ]
 
     context = {

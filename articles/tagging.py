@@ -162,6 +162,7 @@ def merge_tags(tags, *, into: "models.Tag", user=None) -> list["models.TagMerge"
         )
         tag.delete()
         touched |= article_ids
+    models.Article.objects.filter(pk__in=touched).refresh_listings()  # moved without signals
     reindex_on_commit(touched)
     return records
 

@@ -7,8 +7,8 @@ from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 
-from .models import Article, Source
-from .search import ordered_ids, stories_in_order, tag_facets
+from .models import Article, Source, StoryListing
+from .search import find, get_engine, stories_in_order, tag_facets
 from .tagging import resolve_tag
 
 FRONT_PAGE_STORIES = 13
@@ -51,13 +51,14 @@ def tag_detail(request, slug):
         raise Http404("No such tag.")
     if moved:  # renamed or merged: the old address keeps working
         return HttpResponsePermanentRedirect(tag.get_absolute_url())
-    # The tag's story ids once, newest first: they give the count, the page and the related tags.
-    ids = ordered_ids(Article.objects.published().filter(tags=tag).newest_first())
-    page = paginate(request, ids)
+    # The tag's stories once, newest first: they give the count, the page and the related tags.
+    listings = get_engine().having_all(StoryListing.objects.due(), "tags", [tag])
+    matches = find(listings.newest_first())
+    page = paginate(request, matches.ids)
     if not page.object_list:
         raise Http404("No published stories with this tag.")
     page.object_list = stories_in_order(list(page.object_list))
-    related_tags = tag_facets(ids, exclude=[tag], limit=15)
+    related_tags = tag_facets(matches, exclude=[tag], limit=15)
     return render(
         request,
         "articles/tag_detail.html",

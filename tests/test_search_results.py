@@ -1,5 +1,6 @@
-"""The result-set helpers behind the search and tag pages: one list of ids per search, and facet
-counts computed from it that equal a brute-force count (on whichever database the suite uses)."""
+"""The result-set helpers behind the search and tag pages: one query per search gives the ids and
+the facet counts, which equal a brute-force count (on whichever database the suite uses), and the
+copies of tag and source links on story rows that make that possible stay true."""
 
 import datetime
 import random
@@ -8,10 +9,19 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from articles.models import Article, Tag
-from articles.search import get_engine, ordered_ids, parse_query, source_facets, tag_facets
+from articles import services
+from articles.models import Article, Source, StoryListing, Tag, TaggedArticle
+from articles.search import (
+    find,
+    get_engine,
+    parse_query,
+    rebuild_index,
+    source_facets,
+    tag_facets,
+)
+from articles.tagging import merge_tags
 
-from .factories import make_article, make_draft, make_source
+from .factories import make_article, make_draft, make_editor, make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -42,61 +52,162 @@ def tagged_stories():
     return Article.objects.published()
 
 
-class TestOrderedIds:
+def listings_of(stories):
+    return StoryListing.objects.filter(pk__in=stories.values("pk"))
+
+
+def ids(stories):
+    return find(stories).ids
+
+
+class TestFind:
     def test_ids_come_in_the_querysets_order(self, tagged_stories):
         newest = tagged_stories.order_by("-published_at", "-pk")
-        assert ordered_ids(newest) == [story.pk for story in newest]
+        assert ids(listings_of(tagged_stories).newest_first()) == [s.pk for s in newest]
         oldest = tagged_stories.order_by("published_at", "pk")
-        assert ordered_ids(oldest) == [story.pk for story in oldest]
+        listed_oldest = listings_of(tagged_stories).order_by("published_at", "pk")
+        assert ids(listed_oldest) == [s.pk for s in oldest]
 
     def test_a_filter_that_cannot_match_gives_no_ids(self, tagged_stories):
-        assert ordered_ids(tagged_stories.filter(pk__in=[])) == []
-        assert ordered_ids(tagged_stories.none()) == []
+        listings = StoryListing.objects.due()
+        assert ids(listings.filter(pk__in=[])) == []
+        assert ids(listings.none()) == []
+        assert tag_facets(find(listings.none()), limit=10) == []
 
     def test_ranked_ids_keep_the_ranking(self, committed):
         with committed():
             body = make_article("Minor", body="<p>A drought in the body.</p>")
             headline = make_article("Drought in the headline")
-        ranked = get_engine().matching(Article.objects.published(), parse_query("drought"))
-        assert ordered_ids(ranked) == [headline.pk, body.pk]
+        ranked = get_engine().matching(StoryListing.objects.due(), parse_query("drought"))
+        assert ids(ranked) == [headline.pk, body.pk]
 
 
 class TestFacetCounts:
     def test_tag_counts_equal_a_brute_force_count(self, tagged_stories):
-        stories = list(tagged_stories.filter(tags__name="Topic 3"))
-        ids = [story.pk for story in stories]
-        facets = tag_facets(ids, limit=100)
-        assert {tag.name: tag.story_count for tag in facets} == brute_force(stories, "tags")
+        topic = tagged_stories.filter(tags__name="Topic 3")
+        facets = tag_facets(find(listings_of(topic)), limit=100)
+        assert {tag.name: tag.story_count for tag in facets} == brute_force(topic, "tags")
 
     def test_source_counts_equal_a_brute_force_count(self, tagged_stories):
-        stories = list(tagged_stories)
-        facets = source_facets([story.pk for story in stories], limit=100)
-        assert {s.name: s.story_count for s in facets} == brute_force(stories, "sources")
+        facets = source_facets(find(listings_of(tagged_stories)), limit=100)
+        assert {s.name: s.story_count for s in facets} == brute_force(tagged_stories, "sources")
 
     def test_most_shared_first_then_by_name_and_limited(self, tagged_stories):
-        stories = list(tagged_stories)
-        counts = brute_force(stories, "tags")
+        counts = brute_force(tagged_stories, "tags")
         expected = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:4]
-        facets = tag_facets([story.pk for story in stories], limit=4)
+        facets = tag_facets(find(listings_of(tagged_stories)), limit=4)
         assert [(tag.name, tag.story_count) for tag in facets] == expected
 
     def test_excluded_tags_are_left_out(self, tagged_stories):
         topic = Tag.objects.get(name="Topic 3")
-        ids = ordered_ids(tagged_stories.filter(tags=topic))
-        names = {tag.name for tag in tag_facets(ids, exclude=[topic], limit=100)}
+        matches = find(listings_of(tagged_stories.filter(tags=topic)))
+        names = {tag.name for tag in tag_facets(matches, exclude=[topic], limit=100)}
         assert "Topic 3" not in names and names
 
-    def test_ids_outside_the_list_are_not_counted(self, tagged_stories):
+    def test_only_the_matches_are_counted(self, tagged_stories):
         one = tagged_stories.first()
-        facets = tag_facets([one.pk], limit=100)
+        facets = tag_facets(find(StoryListing.objects.filter(pk=one.pk)), limit=100)
         assert {tag.name: tag.story_count for tag in facets} == {t.name: 1 for t in one.tags.all()}
-        assert tag_facets([], limit=10) == [] and source_facets([], limit=10) == []
 
-    def test_thousands_of_ids_travel_as_one_parameter(self, tagged_stories):
-        """More ids than SQLite allows parameters in one statement, ids of no story included."""
-        ids = [story.pk for story in tagged_stories] + list(range(10**7, 10**7 + 40_000))
-        facets = tag_facets(ids, limit=100)
-        assert {tag.name: tag.story_count for tag in facets} == brute_force(tagged_stories, "tags")
+    def test_a_tag_deleted_since_is_not_shown(self, tagged_stories):
+        matches = find(listings_of(tagged_stories))
+        Tag.objects.filter(name="Topic 3").delete()
+        assert "Topic 3" not in {tag.name for tag in tag_facets(matches, limit=100)}
+
+
+class TestStoryListings:
+    """A `StoryListing` per published or scheduled, undeleted story, with copies of its links,
+    rewritten in the same transaction as every change; lists read them."""
+
+    def listing(self, story):
+        listing = StoryListing.objects.filter(pk=story.pk).first()
+        return listing and (set(listing.tag_ids), set(listing.source_ids))
+
+    def links(self, story):
+        story = Article.objects.get(pk=story.pk)
+        return {t.pk for t in story.tags.all()}, {s.pk for s in story.sources.all()}
+
+    def test_listed_exactly_while_published_or_scheduled_and_not_deleted(self):
+        editor = make_editor()
+        story = make_draft("Story", tags=["Mali"])
+        assert self.listing(story) is None
+        services.publish_article(article=story, user=editor)
+        assert self.listing(story) == self.links(story)
+        assert list(StoryListing.objects.due().values_list("pk", flat=True)) == [story.pk]
+        services.unpublish_article(article=story, user=editor)
+        assert self.listing(story) is None
+        later = timezone.now() + datetime.timedelta(hours=2)
+        services.schedule_article(article=story, user=editor, at=later)
+        assert self.listing(story) == self.links(story)
+        assert not StoryListing.objects.due().exists()  # listed, but not due yet
+        services.publish_article(article=story, user=editor)
+        services.delete_article(article=story, user=editor)
+        assert self.listing(story) is None
+        services.recover_article(article=story, user=editor)
+        assert self.listing(story) == self.links(story)
+        story.delete()
+        assert not StoryListing.objects.exists()
+
+    def test_due_listings_are_the_published_stories(self, tagged_stories):
+        make_article("Scheduled", published_at=timezone.now() + datetime.timedelta(days=1))
+        make_article("Trashed", deleted_at=timezone.now())
+        make_article("Unpublished", status=Article.Status.UNPUBLISHED)
+        due = set(StoryListing.objects.due().values_list("pk", flat=True))
+        assert due == set(tagged_stories.values_list("pk", flat=True)) and len(due) == 40
+
+    def test_adding_removing_and_clearing_tags_and_sources(self):
+        agency, other = make_source("Agency"), make_source("Other")
+        story = make_article("Story", tags=["Mali", "Niger"], sources=[agency])
+        assert self.listing(story) == self.links(story) and len(self.listing(story)[0]) == 2
+        story.tags.add("Chad")
+        story.sources.add(other)
+        assert self.listing(story) == self.links(story)
+        story.tags.remove("Mali")
+        story.sources.remove(agency)
+        assert self.listing(story) == self.links(story)
+        story.tags.clear()
+        agency.articles.add(story)  # from the other side of the relation
+        assert self.listing(story) == (set(), {agency.pk, other.pk})
+
+    def test_deleting_and_merging_tags_and_deleting_sources(self):
+        agency = make_source("Agency")
+        story = make_article("Story", tags=["Mali", "Niger", "Chad"], sources=[agency])
+        Tag.objects.get(name="Chad").delete()
+        assert self.listing(story) == self.links(story) and len(self.listing(story)[0]) == 2
+        merge_tags([Tag.objects.get(name="Niger")], into=Tag.objects.get(name="Mali"))
+        assert self.listing(story) == ({Tag.objects.get(name="Mali").pk}, {agency.pk})
+        agency.delete()
+        assert (
+            self.listing(story) == self.links(story) == ({Tag.objects.get(name="Mali").pk}, set())
+        )
+
+    def test_a_link_made_directly_is_copied(self):
+        story = make_article("Story")
+        TaggedArticle.objects.create(content_object=story, tag=Tag.objects.create(name="Mali"))
+        assert self.listing(story) == self.links(story) != (set(), set())
+
+    def test_the_rebuild_repairs_listings(self, tagged_stories):
+        expected = {listing.pk: listing.tag_ids for listing in StoryListing.objects.all()}
+        StoryListing.objects.all().delete()
+        make_draft("Stray draft")  # no listing
+        rebuild_index()
+        assert {listing.pk: listing.tag_ids for listing in StoryListing.objects.all()} == expected
+
+    def test_filters_on_the_copies_agree_with_the_links(self, tagged_stories):
+        engine = get_engine()
+        topic3, topic5 = Tag.objects.get(name="Topic 3"), Tag.objects.get(name="Topic 5")
+        listings = StoryListing.objects.due()
+
+        def ids(queryset):
+            return set(queryset.values_list("pk", flat=True))
+
+        both = engine.having_all(listings, "tags", [topic3, topic5])
+        assert ids(both) == ids(tagged_stories.filter(tags=topic3).filter(tags=topic5)) != set()
+        neither = engine.having_none(listings, "tags", [topic3, topic5])
+        assert ids(neither) == ids(tagged_stories.exclude(tags__in=[topic3, topic5])) != set()
+        agency = Source.objects.get(name="Agency 2")
+        from_agency = engine.having_all(listings, "sources", [agency])
+        assert ids(from_agency) == ids(tagged_stories.filter(sources=agency)) != set()
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL storage setting only")

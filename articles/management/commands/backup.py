@@ -29,6 +29,7 @@ EXCLUDED = [
     "sessions",
     "articles.searchdocument",
     "articles.sqlitesearchindex",
+    "articles.storylisting",  # made from the stories again on restore
 ]
 
 
