@@ -414,36 +414,39 @@ class ArticleQuerySet(models.QuerySet):
         articles/signals.py), so lists never disagree with the stories.
         """
         ids = list(self.values_list("pk", flat=True))
-        listed = dict(
-            Article.objects.filter(
-                pk__in=ids,
-                status=Article.Status.PUBLISHED,
-                published_at__isnull=False,
-                deleted_at__isnull=True,
-            ).values_list("pk", "published_at")
-        )
-        StoryListing.objects.filter(article_id__in=ids).exclude(article_id__in=listed).delete()
-        if not listed:
-            return
-        tags, sources = defaultdict(list), defaultdict(list)
-        tag_links = TaggedArticle.objects.filter(content_object_id__in=listed)
-        for article_id, tag_id in tag_links.values_list("content_object_id", "tag_id"):
-            tags[article_id].append(tag_id)
-        source_links = Article.sources.through.objects.filter(article_id__in=listed)
-        for article_id, source_id in source_links.values_list("article_id", "source_id"):
-            sources[article_id].append(source_id)
-        StoryListing.objects.bulk_create(
-            [
-                StoryListing(
-                    article_id=pk, published_at=at, tag_ids=tags[pk], source_ids=sources[pk]
-                )
-                for pk, at in listed.items()
-            ],
-            update_conflicts=True,
-            unique_fields=["article"],
-            update_fields=["published_at", "tag_ids", "source_ids"],
-            batch_size=500,
-        )
+        for start in range(0, len(ids), 1000):  # a merge of a big tag touches many stories
+            _refresh_listings(ids[start : start + 1000])
+
+
+def _refresh_listings(ids: list[int]) -> None:
+    listed = dict(
+        Article.objects.filter(
+            pk__in=ids,
+            status=Article.Status.PUBLISHED,
+            published_at__isnull=False,
+            deleted_at__isnull=True,
+        ).values_list("pk", "published_at")
+    )
+    StoryListing.objects.filter(article_id__in=ids).exclude(article_id__in=listed).delete()
+    if not listed:
+        return
+    tags, sources = defaultdict(list), defaultdict(list)
+    tag_links = TaggedArticle.objects.filter(content_object_id__in=listed)
+    for article_id, tag_id in tag_links.values_list("content_object_id", "tag_id"):
+        tags[article_id].append(tag_id)
+    source_links = Article.sources.through.objects.filter(article_id__in=listed)
+    for article_id, source_id in source_links.values_list("article_id", "source_id"):
+        sources[article_id].append(source_id)
+    StoryListing.objects.bulk_create(
+        [
+            StoryListing(article_id=pk, published_at=at, tag_ids=tags[pk], source_ids=sources[pk])
+            for pk, at in listed.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["article"],
+        update_fields=["published_at", "tag_ids", "source_ids"],
+        batch_size=500,
+    )
 
 
 class Article(models.Model):

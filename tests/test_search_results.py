@@ -186,6 +186,22 @@ class TestStoryListings:
         TaggedArticle.objects.create(content_object=story, tag=Tag.objects.create(name="Mali"))
         assert self.listing(story) == self.links(story) != (set(), set())
 
+    def test_thousands_of_stories_are_refreshed_in_batches(self):
+        """A merge of a big tag touches thousands of stories: more than SQLite takes as
+        parameters of one statement on older versions, in one refresh."""
+        now = timezone.now()
+        tag = Tag.objects.create(name="Mali")
+        stories = Article.objects.bulk_create(
+            Article(headline=f"Story {n}", slug=f"story-{n}", status="published", published_at=now)
+            for n in range(2_500)
+        )
+        TaggedArticle.objects.bulk_create(
+            TaggedArticle(content_object=story, tag=tag) for story in stories
+        )
+        assert not StoryListing.objects.exists()  # bulk writes send no signals
+        Article.objects.all().refresh_listings()
+        assert StoryListing.objects.filter(tag_ids=[tag.pk]).count() == 2_500
+
     def test_the_rebuild_repairs_listings(self, tagged_stories):
         expected = {listing.pk: listing.tag_ids for listing in StoryListing.objects.all()}
         StoryListing.objects.all().delete()
