@@ -27,6 +27,10 @@ def article_deleted(sender, instance, **kwargs):
 
 @receiver(m2m_changed, sender=TaggedArticle, dispatch_uid="search_index_article_tags_changed")
 def article_tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if isinstance(instance, Article):
+        # `article.tags.add()` saves one link per tag between pre_add and post_add; the listing
+        # is refreshed once, at post_add, not for each of those links (see `tag_link_saved`).
+        instance.tags_being_added = action == "pre_add"
     if action not in {"post_add", "post_remove", "post_clear"}:
         return
     if isinstance(instance, Article):
@@ -40,7 +44,9 @@ def article_tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
 @receiver(post_save, sender=TaggedArticle, dispatch_uid="listings_tag_link_saved")
 def tag_link_saved(sender, instance, raw=False, **kwargs):
     # A link made directly (not through `article.tags`) sends no m2m_changed.
-    if not raw:
+    link_to = TaggedArticle._meta.get_field("content_object")
+    article = instance.content_object if link_to.is_cached(instance) else None
+    if not raw and not getattr(article, "tags_being_added", False):
         _refresh_listings([instance.content_object_id])
 
 
