@@ -29,6 +29,7 @@ from django.contrib.postgres.search import (
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import F, Func, QuerySet, TextField, Value
+from django.db.models.expressions import RawSQL
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
@@ -224,6 +225,16 @@ class SearchEngine(abc.ABC):
 LINK_COPIES = {"tags": "tag_ids", "sources": "source_ids"}
 
 
+def _link_table(link: str) -> tuple[str, str, str]:
+    """The link table behind "tags" or "sources", its story column and its other column."""
+    if link == "tags":
+        model, story, other = TaggedArticle, "content_object", "tag"
+    else:
+        model, story, other = Article.sources.through, "article", "source"
+    columns = (model._meta.get_field(name).column for name in (story, other))
+    return (model._meta.db_table, *columns)
+
+
 def _linked_story_ids(link: str, objects) -> QuerySet:
     if link == "tags":
         return TaggedArticle.objects.filter(tag__in=objects).values("content_object_id")
@@ -316,11 +327,21 @@ class SQLiteSearchEngine(SearchEngine):
             "sqlite_search_index__rank", "-published_at", "-pk"
         )
 
-    # SQLite has no index over the copies: filters look the stories up in the link tables.
+    # SQLite has no index over the copies: filters look the stories up in the link tables. The
+    # stories with all of several tags are one walk over the first tag's links, joined to each
+    # other tag's link by (tag, story): a separate `IN` list per tag would each be built in full.
     def having_all(self, listings, link, objects):
-        for obj in objects:
-            listings = listings.filter(pk__in=_linked_story_ids(link, [obj]))
-        return listings
+        ids = [obj.pk for obj in objects]
+        if not ids:
+            return listings
+        table, story, other = _link_table(link)
+        joins = "".join(
+            f" JOIN {table} l{n} ON l{n}.{story} = l0.{story} AND l{n}.{other} = %s"
+            for n in range(1, len(ids))
+        )
+        # Table and column names come from the models; the ids are parameters.
+        sql = f"SELECT l0.{story} FROM {table} l0{joins} WHERE l0.{other} = %s"  # noqa: S608
+        return listings.filter(pk__in=RawSQL(sql, [*ids[1:], ids[0]]))  # noqa: S611
 
     def having_none(self, listings, link, objects):
         return listings.exclude(pk__in=_linked_story_ids(link, objects)) if objects else listings

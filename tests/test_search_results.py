@@ -3,6 +3,7 @@ the facet counts, which equal a brute-force count (on whichever database the sui
 copies of tag and source links on story rows that make that possible stay true."""
 
 import datetime
+import itertools
 import random
 
 import pytest
@@ -219,6 +220,19 @@ class TestStoryListings:
 
         both = engine.having_all(listings, "tags", [topic3, topic5])
         assert ids(both) == ids(tagged_stories.filter(tags=topic3).filter(tags=topic5)) != set()
+        # Every combination of up to three topics, in either order, and of two sources.
+        topics = list(Tag.objects.filter(name__startswith="Topic "))
+        for combination in [
+            *itertools.permutations(topics[:5], 2),
+            *itertools.combinations(topics, 3),
+        ]:
+            expected = tagged_stories
+            for topic in combination:
+                expected = expected.filter(tags=topic)
+            assert ids(engine.having_all(listings, "tags", combination)) == ids(expected)
+        two_agencies = list(Source.objects.filter(name__in=["Agency 1", "Agency 3"]))
+        expected = tagged_stories.filter(sources=two_agencies[0]).filter(sources=two_agencies[1])
+        assert ids(engine.having_all(listings, "sources", two_agencies)) == ids(expected) != set()
         neither = engine.having_none(listings, "tags", [topic3, topic5])
         assert ids(neither) == ids(tagged_stories.exclude(tags__in=[topic3, topic5])) != set()
         agency = Source.objects.get(name="Agency 2")
@@ -235,3 +249,21 @@ def test_postgresql_keeps_search_vectors_in_their_rows():
             "WHERE attrelid = 'articles_searchdocument'::regclass AND attname = 'search_vector'"
         )
         assert cursor.fetchone() == ("m",)
+
+
+def test_story_listings_are_keyed_by_the_story_id_itself():
+    """On SQLite an `integer` primary key is the table's rowid, so looking a listing up by story
+    is one b-tree search; on PostgreSQL the key is a bigint like the story's id."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT lower(type), pk FROM pragma_table_info('articles_storylisting') "
+                "WHERE name = 'article_id'"
+            )
+            assert cursor.fetchone() == ("integer", 1)
+        else:
+            cursor.execute(
+                "SELECT data_type FROM information_schema.columns "
+                "WHERE table_name = 'articles_storylisting' AND column_name = 'article_id'"
+            )
+            assert cursor.fetchone() == ("bigint",)
