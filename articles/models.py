@@ -317,7 +317,7 @@ class Rendition(models.Model):
 
 
 class IdListField(models.Field):
-    """A story's tag or source ids, copied onto its row (see `Article.tag_ids`).
+    """A story's tag or source ids, copied onto its listing (see `StoryListing`).
 
     An `integer[]` on PostgreSQL, where a GIN index answers "has all of these tags"; the ids as
     space-separated text on SQLite. Always read as a sorted list of ints.
@@ -380,10 +380,12 @@ class HasAnyIds(HasAllIds):
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Stories readers may see: published, not deleted, and due by now."""
+        return self.listed().filter(published_at__lte=timezone.now())
+
+    def listed(self):
+        """Published or scheduled stories that are not deleted: those with a `StoryListing`."""
         return self.filter(
-            status=Article.Status.PUBLISHED,
-            published_at__lte=timezone.now(),
-            deleted_at__isnull=True,
+            status=Article.Status.PUBLISHED, published_at__isnull=False, deleted_at__isnull=True
         )
 
     def for_list(self):
@@ -423,14 +425,7 @@ class ArticleQuerySet(models.QuerySet):
 
 
 def _refresh_listings(ids: list[int]) -> None:
-    listed = dict(
-        Article.objects.filter(
-            pk__in=ids,
-            status=Article.Status.PUBLISHED,
-            published_at__isnull=False,
-            deleted_at__isnull=True,
-        ).values_list("pk", "published_at")
-    )
+    listed = dict(Article.objects.listed().filter(pk__in=ids).values_list("pk", "published_at"))
     StoryListing.objects.filter(article_id__in=ids).exclude(article_id__in=listed).delete()
     if not listed:
         return

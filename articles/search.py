@@ -225,20 +225,16 @@ class SearchEngine(abc.ABC):
 LINK_COPIES = {"tags": "tag_ids", "sources": "source_ids"}
 
 
-def _link_table(link: str) -> tuple[str, str, str]:
-    """The link table behind "tags" or "sources", its story column and its other column."""
+def _link(link: str) -> tuple[type, str, str]:
+    """The link model behind "tags" or "sources", its field to the story and its other field."""
     if link == "tags":
-        model, story, other = TaggedArticle, "content_object", "tag"
-    else:
-        model, story, other = Article.sources.through, "article", "source"
-    columns = (model._meta.get_field(name).column for name in (story, other))
-    return (model._meta.db_table, *columns)
+        return TaggedArticle, "content_object", "tag"
+    return Article.sources.through, "article", "source"
 
 
 def _linked_story_ids(link: str, objects) -> QuerySet:
-    if link == "tags":
-        return TaggedArticle.objects.filter(tag__in=objects).values("content_object_id")
-    return Article.sources.through.objects.filter(source__in=objects).values("article_id")
+    model, story, other = _link(link)
+    return model.objects.filter(**{f"{other}__in": objects}).values(f"{story}_id")
 
 
 class PostgresSearchEngine(SearchEngine):
@@ -335,7 +331,9 @@ class SQLiteSearchEngine(SearchEngine):
         ids = [obj.pk for obj in objects]
         if not ids:
             return listings
-        table, story, other = _link_table(link)
+        model, *fields = _link(link)
+        table = model._meta.db_table
+        story, other = (model._meta.get_field(name).column for name in fields)
         joins = "".join(
             f" JOIN {table} l{n} ON l{n}.{story} = l0.{story} AND l{n}.{other} = %s"
             for n in range(1, len(ids))
