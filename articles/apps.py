@@ -6,8 +6,7 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Newsroom"
 
     def ready(self):
-        from . import (
-            cache,  # noqa: F401  (invalidates cached pages on every change readers could see)
-            renditions,  # noqa: F401  (connects the file-cleanup signal receivers)
-            signals,  # noqa: F401  (keeps the search index current)
-        )
+        # The receivers that record every change readers could see (one change set per
+        # transaction), and the sign-in throttle's.
+        from . import changes  # noqa: F401
+        from .accounts import throttle  # noqa: F401

@@ -1,29 +1,33 @@
-"""The newsroom's content: sources, photos, tags and articles.
+"""The newsroom's content: sources, photos, tags and articles, and their querysets.
 
-`Article.objects.published()` is the one place that decides what readers may see; `StoryListing`
-rows mirror it, in the same transaction, for the lists that count and facet thousands of stories.
+`Article.objects.published()` is the one place that decides what readers may see (`live()` is
+"not in the trash", `listed()` adds "published or scheduled"); `with_published_counts()` is the one
+place that counts a tag's or a source's published stories. The search tables that mirror stories
+for lists and full-text search live beside the search code (articles/search/models.py).
+
+Nothing here reacts to a save: what follows a change (listings, the search index, caches,
+renditions) is collected and done once per transaction by articles/changes.py.
 """
 
 import unicodedata
-from collections import defaultdict
-from functools import partial
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import NotSupportedError, models, transaction
-from django.db.models.functions import Lower
+from django.db import IntegrityError, models, transaction
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django_prose_editor.fields import ProseEditorField
-from taggit.managers import TaggableManager
-from taggit.models import ItemBase, TagBase
+from taggit.managers import TaggableManager, _TaggableManager
+from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
 from .html import EDITOR_EXTENSIONS, sanitize_body
-from .images import prepare_original
-from .tagging import ArticleTagManager
+from .photos.uploads import prepare_original
+
+MAX_TAG_NAME_LENGTH = 100
 
 
 def unique_slug(model, text: str, *, max_length: int, exclude_pk=None, **scope) -> str:
@@ -50,6 +54,35 @@ def who_did_it(*, editable=False):
     )
 
 
+class PublishedCountQuerySet(models.QuerySet):
+    """Tags or sources with how many published stories each has: the one place that counts."""
+
+    # The lookup from a story to a row of this queryset's model.
+    story_lookup = ""
+
+    def with_published_counts(self):
+        """Every row, annotated with `story_count`: its published stories (0 when none)."""
+        counted = (
+            Article.objects.published()
+            .filter(**{self.story_lookup: OuterRef("pk")})
+            .order_by()
+            .values(self.story_lookup)
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(
+            story_count=Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+        )
+
+    def with_published_stories(self):
+        """Only the rows with at least one published story, each with its `story_count`."""
+        return self.with_published_counts().filter(story_count__gt=0)
+
+
+class SourceQuerySet(PublishedCountQuerySet):
+    story_lookup = "sources"
+
+
 class Source(models.Model):
     """A credited origin of reporting: an agency, an outlet, or the generic "News Agencies"."""
 
@@ -57,6 +90,8 @@ class Source(models.Model):
     slug = models.SlugField(max_length=200, unique=True)
     url = models.URLField(blank=True)
     description = models.TextField(blank=True)
+
+    objects = SourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -93,12 +128,55 @@ def tag_name_key(name: str) -> str:
     return normalize_tag_name(name).casefold()
 
 
+def clean_tag_name(name: str) -> str:
+    """The stored form of a tag name: NFC, single spaces, at most the column's length."""
+    return normalize_tag_name(normalize_tag_name(name)[:MAX_TAG_NAME_LENGTH])
+
+
+class TagQuerySet(PublishedCountQuerySet):
+    story_lookup = "tagged_items__tag"
+
+    def get_or_create_named(self, name: str) -> "Tag":
+        """The tag called `name` in any case, spacing or Unicode form; created when there is
+        none."""
+        name = clean_tag_name(name)
+        if not name:
+            raise ValueError("A tag needs a name.")
+        key = tag_name_key(name)
+        tag = self.filter(name_key=key).first()
+        if tag is not None:
+            return tag
+        try:
+            with transaction.atomic():
+                return self.create(name=name)
+        except IntegrityError:
+            # Another request created it meanwhile, or the database's lower() calls a different
+            # name the same (the case-insensitive constraint on the name).
+            tag = self.filter(Q(name_key=key) | Q(name__iexact=name)).first()
+            if tag is None:
+                raise
+            return tag
+
+    def resolve(self, slugs) -> dict[str, "Tag"]:
+        """The tags at these addresses by slug, following renames and merges (a slug that was
+        renamed or merged away maps to the tag it now belongs to). One or two queries."""
+        slugs = list(slugs)
+        found = {tag.slug: tag for tag in self.filter(slug__in=slugs)}
+        missing = [slug for slug in slugs if slug not in found]
+        if missing:
+            moved = TagRedirect.objects.filter(old_slug__in=missing).select_related("tag")
+            found |= {redirect.old_slug: redirect.tag for redirect in moved}
+        return found
+
+
 class Tag(TagBase):
     """A topic label. Names are unique case-insensitively (see `name_key`)."""
 
     # Python's casefold() on the normalised name; SQLite's lower() only folds ASCII, so the
     # database cannot be trusted to decide that "ÉCOLE" and "école" are one tag.
     name_key = models.CharField(max_length=300, unique=True, editable=False)
+
+    objects = NaturalKeyManager.from_queryset(TagQuerySet)()
 
     class Meta:
         ordering = ["name"]
@@ -120,6 +198,70 @@ class Tag(TagBase):
 
     def get_absolute_url(self):
         return reverse("articles:tag", kwargs={"slug": self.slug})
+
+
+class ArticleTagManager(_TaggableManager):
+    """`article.tags`: strings are matched to tags by their normalised, case-folded name, and
+    new links are written in one statement.
+
+    taggit's own case-insensitive lookup uses the database's `iexact`, which misses NFD text and
+    stray whitespace and then fails on the unique constraint; this never does.
+    """
+
+    def _to_tag_model_instances(self, tags, tag_kwargs):
+        tag_model = self.through.tag_model()
+        names_by_key = {}
+        for tag in tags:
+            if isinstance(tag, str):
+                name = clean_tag_name(tag)
+                if name:
+                    names_by_key.setdefault(tag_name_key(name), name)
+            elif not isinstance(tag, tag_model):
+                raise ValueError(f"Cannot add {tag!r} ({type(tag)}): it is not a string or a tag.")
+        existing = {
+            tag.name_key: tag
+            for tag in tag_model._default_manager.filter(name_key__in=list(names_by_key))
+        }
+        result, seen = [], set()
+        for tag in tags:
+            if isinstance(tag, str):
+                name = clean_tag_name(tag)
+                if not name:
+                    continue
+                key = tag_name_key(name)
+                tag = existing.get(key)
+                if tag is None:
+                    tag = existing[key] = tag_model.objects.get_or_create_named(names_by_key[key])
+            if tag.pk not in seen:
+                seen.add(tag.pk)
+                result.append(tag)
+        return result
+
+    def add(self, *tags, through_defaults=None, tag_kwargs=None, **kwargs):
+        """taggit's `add`, with one INSERT for all new links instead of a get_or_create each."""
+        self._remove_prefetched_objects()
+        tag_objs = self._to_tag_model_instances(tags, tag_kwargs or {})
+        links = self.through._default_manager.filter(**self._lookup_kwargs())
+        linked = set(links.values_list("tag_id", flat=True))
+        new = [tag for tag in tag_objs if tag.pk not in linked]
+        new_ids = {tag.pk for tag in new}
+        signal = {
+            "sender": self.through,
+            "instance": self.instance,
+            "reverse": False,
+            "model": self.through.tag_model(),
+            "pk_set": new_ids,
+            "using": links.db,
+        }
+        models.signals.m2m_changed.send(action="pre_add", **signal)
+        self.through._default_manager.bulk_create(
+            [
+                self.through(tag=tag, **self._lookup_kwargs(), **(through_defaults or {}))
+                for tag in new
+            ],
+            ignore_conflicts=True,  # a concurrent add of the same tag is not an error
+        )
+        models.signals.m2m_changed.send(action="post_add", **signal)
 
 
 class TaggedArticle(ItemBase):
@@ -231,8 +373,6 @@ class Image(models.Model):
         return label if len(label) <= 80 else label[:79] + "…"
 
     def save(self, *args, **kwargs):
-        from .renditions import after_image_saved  # renditions.py imports this module
-
         before = (
             Image.objects.filter(pk=self.pk).values("file", "credit").first() if self.pk else None
         ) or {}
@@ -241,10 +381,9 @@ class Image(models.Model):
         if self.credit_source_id is None and self.credit and self.credit != before.get("credit"):
             agency = self.credit_parts[1].strip()
             self.credit_source = Source.objects.filter(name__iexact=agency).first()
+        # What the save replaces, for articles/changes.py: the old file goes once this commits.
+        self.file_before_save = before.get("file") or ""
         super().save(*args, **kwargs)
-        transaction.on_commit(
-            partial(after_image_saved, self.pk, previous_file=before.get("file") or "")
-        )
 
     def clean(self):
         super().clean()
@@ -316,67 +455,6 @@ class Rendition(models.Model):
         return f"{self.image_id} {self.crop} {self.width}w {self.format}"
 
 
-class IdListField(models.Field):
-    """A story's tag or source ids, copied onto its listing (see `StoryListing`).
-
-    An `integer[]` on PostgreSQL, where a GIN index answers "has all of these tags"; the ids as
-    space-separated text on SQLite. Always read as a sorted list of ints.
-    """
-
-    description = "A list of ids"
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("default", list)
-        kwargs.setdefault("blank", True)
-        kwargs.setdefault("editable", False)
-        super().__init__(*args, **kwargs)
-
-    def db_type(self, connection):
-        return "integer[]" if connection.vendor == "postgresql" else "text"
-
-    def from_db_value(self, value, expression, connection):
-        return self.to_python(value)
-
-    def to_python(self, value):
-        if not value:
-            return []
-        if isinstance(value, str):  # from the database, a form or a serialized dump
-            value = value.strip("[]{}").replace(",", " ").split()
-        return sorted({int(pk) for pk in value})
-
-    def value_to_string(self, obj):
-        return " ".join(map(str, self.value_from_object(obj)))
-
-    def get_db_prep_value(self, value, connection, prepared=False):
-        ids = self.to_python(value)
-        if connection.vendor == "postgresql":  # an array literal: no per-element type guessing
-            return "{" + ",".join(map(str, ids)) + "}"
-        return " ".join(map(str, ids))
-
-
-@IdListField.register_lookup
-class HasAllIds(models.Lookup):
-    """`tag_ids__has_all=[3, 5]`: the row lists every one of these ids (PostgreSQL only)."""
-
-    lookup_name = "has_all"
-    operator = "@>"
-
-    def as_sql(self, compiler, connection):
-        if connection.vendor != "postgresql":
-            raise NotSupportedError(f"{self.lookup_name} needs PostgreSQL's arrays")
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        ids = self.lhs.output_field.get_db_prep_value(self.rhs, connection)
-        return f"{lhs} {self.operator} %s::integer[]", [*lhs_params, ids]
-
-
-@IdListField.register_lookup
-class HasAnyIds(HasAllIds):
-    """`tag_ids__has_any=[3, 5]`: the row lists at least one of these ids (PostgreSQL only)."""
-
-    lookup_name = "has_any"
-    operator = "&&"
-
-
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Stories readers may see: published, not deleted, and due by now."""
@@ -384,9 +462,18 @@ class ArticleQuerySet(models.QuerySet):
 
     def listed(self):
         """Published or scheduled stories that are not deleted: those with a `StoryListing`."""
-        return self.filter(
-            status=Article.Status.PUBLISHED, published_at__isnull=False, deleted_at__isnull=True
-        )
+        return self.live().filter(status=Article.Status.PUBLISHED, published_at__isnull=False)
+
+    def live(self):
+        """Stories that are not in the trash, whatever their status."""
+        return self.filter(deleted_at__isnull=True)
+
+    def in_trash(self):
+        return self.filter(deleted_at__isnull=False)
+
+    def scheduled(self):
+        """Published stories whose time has not come yet (not in the trash)."""
+        return self.listed().filter(published_at__gt=timezone.now())
 
     def for_list(self):
         """What a list of story cards needs, in a fixed number of queries."""
@@ -411,41 +498,6 @@ class ArticleQuerySet(models.QuerySet):
 
     def newest_first(self):
         return self.order_by("-published_at", "-pk")
-
-    def refresh_listings(self):
-        """Bring the `StoryListing` rows of these stories up to date: one for each story that is
-        published (or scheduled) and not deleted, none for the others.
-
-        Called in the same transaction as every change to a story, its tags or its sources (see
-        articles/signals.py), so lists never disagree with the stories.
-        """
-        ids = list(self.values_list("pk", flat=True))
-        for start in range(0, len(ids), 1000):  # a merge of a big tag touches many stories
-            _refresh_listings(ids[start : start + 1000])
-
-
-def _refresh_listings(ids: list[int]) -> None:
-    listed = dict(Article.objects.listed().filter(pk__in=ids).values_list("pk", "published_at"))
-    StoryListing.objects.filter(article_id__in=ids).exclude(article_id__in=listed).delete()
-    if not listed:
-        return
-    tags, sources = defaultdict(list), defaultdict(list)
-    tag_links = TaggedArticle.objects.filter(content_object_id__in=listed)
-    for article_id, tag_id in tag_links.values_list("content_object_id", "tag_id"):
-        tags[article_id].append(tag_id)
-    source_links = Article.sources.through.objects.filter(article_id__in=listed)
-    for article_id, source_id in source_links.values_list("article_id", "source_id"):
-        sources[article_id].append(source_id)
-    StoryListing.objects.bulk_create(
-        [
-            StoryListing(article_id=pk, published_at=at, tag_ids=tags[pk], source_ids=sources[pk])
-            for pk, at in listed.items()
-        ],
-        update_conflicts=True,
-        unique_fields=["article"],
-        update_fields=["published_at", "tag_ids", "source_ids"],
-        batch_size=500,
-    )
 
 
 class Article(models.Model):
@@ -604,128 +656,6 @@ class Article(models.Model):
         return sorted(self.tags.all(), key=lambda tag: tag.name.lower())
 
 
-class SearchDocument(models.Model):
-    """The searchable text of one story, kept current by `articles.search` after each commit.
-
-    On PostgreSQL `search_vector` holds the weighted tsvector (GIN-indexed); on SQLite an FTS5
-    table (`SQLiteSearchIndex`) indexes these columns instead and the vector stays empty.
-    """
-
-    article = models.OneToOneField(
-        Article, primary_key=True, on_delete=models.CASCADE, related_name="search_document"
-    )
-    headline = models.TextField()
-    standfirst = models.TextField(blank=True)
-    tags = models.TextField(blank=True)
-    body = models.TextField(blank=True, help_text="The body as plain text.")
-    search_vector = SearchVectorField(null=True, editable=False)
-
-    def __str__(self):
-        return self.headline
-
-
-class FTS5TableColumn(models.TextField):
-    """The hidden column an SQLite FTS5 table shares its name with; it supports `__match`."""
-
-
-@FTS5TableColumn.register_lookup
-class FTS5Match(models.Lookup):
-    lookup_name = "match"
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} MATCH {rhs}", [*lhs_params, *rhs_params]
-
-
-class SQLiteSearchIndex(models.Model):
-    """SQLite only: the FTS5 table over `SearchDocument`, created by migration 0003 on SQLite.
-
-    Its rowid is the article id, so the ORM can join stories to it and order by `rank`
-    (bm25 with the column weights configured in the migration).
-    """
-
-    article = models.OneToOneField(
-        Article,
-        primary_key=True,
-        db_column="rowid",
-        db_constraint=False,
-        on_delete=models.DO_NOTHING,
-        related_name="sqlite_search_index",
-    )
-    document = FTS5TableColumn(db_column="articles_search_fts")
-    rank = models.FloatField()
-
-    class Meta:
-        managed = False
-        db_table = "articles_search_fts"
-
-    def __str__(self):
-        return f"Search index entry of story {self.article_id}"
-
-
-class StoryKeyField(models.OneToOneField):
-    """A one-to-one link to a story that is also the row's primary key.
-
-    Declared `integer` on SQLite, which makes the column the table's rowid: a lookup by story
-    is then one b-tree search instead of two (SQLite's `bigint` key is a separate index).
-    """
-
-    def db_type(self, connection):
-        return "integer" if connection.vendor == "sqlite" else super().db_type(connection)
-
-
-class StoryListingQuerySet(models.QuerySet):
-    def due(self):
-        """Listed stories readers may see now (scheduled ones wait for their time)."""
-        return self.filter(published_at__lte=timezone.now())
-
-    def newest_first(self):
-        return self.order_by("-published_at", "-pk")
-
-
-class StoryListing(models.Model):
-    """A story readers may see, now or at its scheduled time, reduced to what lists filter,
-    sort, count and facet on: its time and copies of its tag and source links.
-
-    Tag pages and searches read this one narrow table instead of the story rows and their link
-    tables, so counting the tags of thousands of matches costs no lookup per match; on
-    PostgreSQL a GIN index answers "has all of these tags". The rows are rewritten by
-    `Article.objects.refresh_listings()` in the same transaction as every change (see
-    articles/signals.py); `rebuild_search_index` rebuilds them all.
-    """
-
-    article = StoryKeyField(
-        Article, primary_key=True, on_delete=models.CASCADE, related_name="listing"
-    )
-    published_at = models.DateTimeField()
-    tag_ids = IdListField()
-    source_ids = IdListField()
-    # The story's search text, joined on the story id without going through the story row.
-    search_document = models.ForeignObject(
-        SearchDocument,
-        from_fields=["article"],
-        to_fields=["article"],
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-    )
-    sqlite_search_index = models.ForeignObject(
-        SQLiteSearchIndex,
-        from_fields=["article"],
-        to_fields=["article"],
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-    )
-
-    objects = StoryListingQuerySet.as_manager()
-
-    class Meta:
-        indexes = [models.Index(fields=["-published_at", "-article"], name="listing_newest_first")]
-
-    def __str__(self):
-        return f"Listing of story {self.article_id}"
-
-
 class Revision(models.Model):
     """A snapshot of every field of an article after one save (see articles/revisions.py)."""
 
@@ -787,3 +717,7 @@ class ShareLink(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+# The search tables belong to the app too; importing them here registers them with it.
+from .search import models as search_models  # noqa: E402, F401

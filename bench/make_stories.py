@@ -20,7 +20,7 @@ from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from articles.models import Article, Source, Tag, TaggedArticle  # noqa: E402
-from articles.search import rebuild_index  # noqa: E402
+from articles.search.index import rebuild_index  # noqa: E402
 
 WORDS = [
     "government",

@@ -46,16 +46,11 @@ from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from articles.models import (  # noqa: E402
-    Article,
-    SearchDocument,
-    Source,
-    StoryListing,
-    Tag,
-    TaggedArticle,
-    tag_name_key,
-)
-from articles.search import document_for, get_engine, parse_query, rebuild_index  # noqa: E402
+from articles.models import Article, Source, Tag, TaggedArticle, tag_name_key  # noqa: E402
+from articles.search.engines import document_for, get_engine  # noqa: E402
+from articles.search.index import rebuild_index  # noqa: E402
+from articles.search.models import SearchDocument, StoryListing  # noqa: E402
+from articles.search.query import parse_query  # noqa: E402
 
 TAG_VOCABULARY = 2_000
 BATCH = 5_000
@@ -118,7 +113,7 @@ def generate(total: int, seed: int) -> bool:
 
     Stories and their listings go in with `bulk_create`; their tag and source links and their
     search documents
-    (the same text `articles.search.document_for` would make) with raw `executemany`. The
+    (the same text `articles.search.engines.document_for` would make) with raw `executemany`. The
     search index itself is built once at the end (`build_index`).
     """
     existing = Article.objects.count()

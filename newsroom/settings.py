@@ -75,8 +75,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside everything that may query the database: a lost database becomes a 503 page, and
     # cached public pages are served (and stored) before sessions, users or CSRF are looked at.
-    "articles.middleware.DatabaseUnavailableMiddleware",
-    "articles.cache.PublicPageCacheMiddleware",
+    "articles.http.failures.DatabaseUnavailableMiddleware",
+    "articles.http.page_cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -100,7 +100,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "articles.context_processors.site",
+                "articles.site.context_processors.site",
             ],
         },
     },
@@ -139,7 +139,7 @@ if REDIS_URL:
     CACHES = {
         "default": {
             # Redis going away degrades to "no cache" instead of failing requests.
-            "BACKEND": "articles.cache_backend.ResilientRedisCache",
+            "BACKEND": "articles.http.redis_cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="newsroom"),
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
@@ -163,7 +163,7 @@ CACHE_PURGE_TIMEOUT = env.float("CACHE_PURGE_TIMEOUT", default=2.0)
 DATABASE_RETRY_AFTER = env.int("DATABASE_RETRY_AFTER", default=30)
 
 # Admin sign-in: this many failures for one user name, or from one address, lock it out for a while.
-AUTHENTICATION_BACKENDS = ["articles.throttle.ThrottledModelBackend"]
+AUTHENTICATION_BACKENDS = ["articles.accounts.throttle.ThrottledModelBackend"]
 # Signing in goes to the admin, also when `?next=` pointed off-site and was ignored.
 LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "admin:index"

@@ -3,8 +3,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
-from articles.media_views import serve_media
-from articles.throttle import ThrottledAdminAuthenticationForm
+from articles.accounts.throttle import ThrottledAdminAuthenticationForm
+from articles.photos.media import serve_media
 
 admin.site.site_header = f"{settings.SITE_NAME} editor"
 admin.site.site_title = f"{settings.SITE_NAME} editor"
@@ -33,16 +33,16 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
-    # The wire desk and tag suggestions (articles/wiredesk.py), ahead of the admin's own catch-alls.
-    path("admin/", include("articles.wiredesk")),
+    # The wire desk and tag suggestions, ahead of the admin's own catch-alls.
+    path("admin/", include("articles.desk.wiredesk")),
     path("admin/", admin.site.urls),
-    path("api/", include("articles.api_urls")),
-    path("", include("articles.syndication_urls")),
-    path("", include("articles.urls")),
+    path("api/", include("articles.outbound.api_urls")),
+    path("", include("articles.outbound.syndication_urls")),
+    path("", include("articles.site.urls")),
 ]
 
 if settings.SERVE_MEDIA:
     urlpatterns += [re_path(r"^media/(?P<path>.+)$", serve_media, name="media")]
 
 # The database being unreachable is a 503 page even when it fails outside a view.
-handler500 = "articles.middleware.server_error"
+handler500 = "articles.http.failures.server_error"

@@ -14,13 +14,13 @@ from django.core.files.storage import storages
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from articles.editorial.tagging import merge_tags
 from articles.management.commands.backup import row_counts
 from articles.models import Article, Correction, Image, Revision, ShareLink, Tag
-from articles.tagging import merge_tags
 
-from .factories import make_article, make_source
-from .images import png_bytes
-from .servers import (
+from .helpers.factories import make_article, make_source
+from .helpers.images import png_bytes
+from .helpers.servers import (
     ObjectStore,
     fresh_database,
     manage,

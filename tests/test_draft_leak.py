@@ -13,10 +13,10 @@ import pytest
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
-from articles import services
+from articles.editorial import services
 from articles.models import Article
 
-from .factories import make_article, make_draft, make_source
+from .helpers.factories import make_article, make_draft, make_source
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from articles.models import Article
-from articles.search import get_engine, parse_query
+from articles.search.engines import get_engine
+from articles.search.query import parse_query
 
 BEFORE_SEARCH = [("articles", "0002_image_renditions")]
 

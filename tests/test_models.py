@@ -7,7 +7,7 @@ from django.utils import timezone
 from articles.html import sanitize_body
 from articles.models import Article, Source, Tag
 
-from .factories import make_article, make_draft, make_source
+from .helpers.factories import make_article, make_draft, make_source
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ import pytest
 import requests
 from django.core import mail
 
-from .factories import make_editor
-from .servers import REPO, AppServer, Browser, free_port, manage, prepare_site, server_env
+from .helpers.factories import make_editor
+from .helpers.servers import REPO, AppServer, Browser, free_port, manage, prepare_site, server_env
 
 EDITOR_PASSWORD = "production test password 1"
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))

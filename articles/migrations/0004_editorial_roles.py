@@ -1,5 +1,5 @@
 # The two editorial roles as groups with their permissions. The server enforces what each role
-# may do (articles/services.py); these groups are what an administrator assigns to people.
+# may do (articles/editorial/services.py); these groups are what an administrator assigns to people.
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations

@@ -9,7 +9,7 @@ from collections import defaultdict
 import django.db.models.deletion
 from django.db import migrations, models
 
-import articles.models
+import articles.search.models
 
 GIN_INDEXES = [
     f"CREATE INDEX listing_{column} ON articles_storylisting USING gin ({column})"
@@ -72,10 +72,10 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("published_at", models.DateTimeField()),
-                ("tag_ids", articles.models.IdListField(blank=True, default=list, editable=False)),
+                ("tag_ids", articles.search.models.IdListField(blank=True, default=list, editable=False)),
                 (
                     "source_ids",
-                    articles.models.IdListField(blank=True, default=list, editable=False),
+                    articles.search.models.IdListField(blank=True, default=list, editable=False),
                 ),
                 (
                     "search_document",

@@ -1,7 +1,7 @@
 """On SQLite, the story listings' key becomes the table's rowid (`StoryKeyField`): SQLite
 rebuilds the table; on PostgreSQL only the foreign key constraint is re-created."""
 
-import articles.models
+import articles.search.models
 import django.db.models.deletion
 from django.db import migrations
 
@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="storylisting",
             name="article",
-            field=articles.models.StoryKeyField(
+            field=articles.search.models.StoryKeyField(
                 on_delete=django.db.models.deletion.CASCADE,
                 primary_key=True,
                 related_name="listing",

@@ -5,14 +5,13 @@
 {% picture story.lead_image "card" %}                lazy, 3:2 crop around the focal point
 {% picture image "thumb" eager=True %}
 {% photo_credit image %}                             "File: Benoit Tessier/<a>Reuters</a>"
-{% social_image_url image as url %}                  for og:image (absolute when given request)
 """
 
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from ..renditions import USAGES, picture_for, social_image
+from ..photos.renditions import USAGES, picture_for
 
 register = template.Library()
 
@@ -45,13 +44,3 @@ def photo_credit(image):
             agency,
         )
     return format_html("{}{}", label, image.credit)
-
-
-@register.simple_tag(takes_context=True)
-def social_image_url(context, image):
-    found = social_image(image)
-    if not found:
-        return ""
-    url = found[0]
-    request = context.get("request")
-    return request.build_absolute_uri(url) if request is not None else url

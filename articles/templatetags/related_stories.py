@@ -2,7 +2,7 @@
 
 from django import template
 
-from ..tagging import related_stories as find_related_stories
+from ..search.results import related_stories as find_related_stories
 
 register = template.Library()
 

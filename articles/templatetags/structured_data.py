@@ -1,122 +1,25 @@
-"""What an article page tells search engines and link previews, built as data.
+"""What an article page tells search engines and link previews (built as data in
+articles/outbound/structured_data.py).
 
 {% load structured_data %}
 {% news_article_json_ld article %}      <script type="application/ld+json"> with a NewsArticle
 {% share_meta article as share %}       canonical URL, image, dates and card type for the meta tags
-
-The JSON-LD is serialised with `<`, `>` and `&` as \\u escapes (what Django's `json_script` does),
-so nothing in a headline or caption can close the script element.
 """
 
-import json
-
 from django import template
-from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from ..outbound import absolute_url, lead_photo_url, story_updated
-from ..renditions import social_image
+from ..outbound import structured_data
 
 register = template.Library()
-
-_SCRIPT_SAFE = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
-
-
-def script_safe_json(data) -> str:
-    """`data` as JSON that is inert inside an HTML <script> element."""
-    return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_SCRIPT_SAFE)
-
-
-def _organization(source) -> dict:
-    return {
-        "@type": "Organization",
-        "name": source.name,
-        "url": absolute_url(source.get_absolute_url()),
-    }
-
-
-def _corrections(article) -> list[dict]:
-    corrections = getattr(article, "corrections", None)
-    if corrections is None:
-        return []
-    return [
-        {"@type": "CorrectionComment", "text": item.text, "datePublished": item.created_at}
-        for item in corrections.all()
-        if getattr(item, "kind", "correction") == "correction"
-    ]
-
-
-def news_article_data(article) -> dict:
-    """schema.org NewsArticle for `article`, as a dict."""
-    canonical = absolute_url(article.get_absolute_url())
-    sources = list(article.sources.all())
-    data = {
-        "@context": "https://schema.org",
-        "@type": "NewsArticle",
-        "mainEntityOfPage": {"@type": "WebPage", "@id": canonical},
-        "url": canonical,
-        "headline": article.headline,
-        "datePublished": article.published_at,
-        "dateModified": story_updated(article),
-        "isAccessibleForFree": True,
-        "publisher": {
-            "@type": "NewsMediaOrganization",
-            "name": settings.SITE_NAME,
-            "url": absolute_url("/"),
-        },
-    }
-    if article.standfirst:
-        data["description"] = article.standfirst
-    if article.byline:
-        data["author"] = [{"@type": "Person", "name": article.byline}]
-    elif sources:
-        data["author"] = [_organization(source) for source in sources]
-    if sources:
-        data["sourceOrganization"] = [_organization(source) for source in sources]
-    if tags := article.tag_list():
-        data["keywords"] = [tag.name for tag in tags]
-    image = article.lead_image
-    if image_url := lead_photo_url(article):
-        data["image"] = {
-            "@type": "ImageObject",
-            "url": image_url,
-            "contentUrl": image_url,
-            **({"width": image.width, "height": image.height} if image.width else {}),
-            **({"caption": image.caption} if image.caption else {}),
-            **({"creditText": image.display_credit} if image.credit else {}),
-        }
-    if corrections := _corrections(article):
-        data["correction"] = corrections
-    return data
+register.simple_tag(structured_data.share_meta, name="share_meta")
 
 
 @register.simple_tag
 def news_article_json_ld(article):
+    data = structured_data.news_article_data(article)
     return format_html(
         '<script type="application/ld+json">{}</script>',
-        mark_safe(script_safe_json(news_article_data(article))),  # noqa: S308 (escaped above)
+        mark_safe(structured_data.script_safe_json(data)),  # noqa: S308 (escaped above)
     )
-
-
-@register.simple_tag
-def share_meta(article) -> dict:
-    """Values for the canonical link, Open Graph and Twitter card tags."""
-    found = social_image(article.lead_image)
-    image = None
-    if found:
-        url, width, height = found
-        image = {
-            "url": absolute_url(url),
-            "width": width,
-            "height": height,
-            "alt": article.lead_image.alt_text or article.lead_image.caption,
-        }
-    return {
-        "canonical": absolute_url(article.get_absolute_url()),
-        "image": image,
-        "card": "summary_large_image" if image else "summary",
-        "modified": story_updated(article),
-        "tags": article.tag_list(),
-    }

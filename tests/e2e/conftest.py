@@ -19,8 +19,8 @@ from playwright.sync_api import ConsoleMessage, Page, Request, Response
 
 from articles.models import Article, Image
 
-from ..factories import make_article, make_editor
-from ..images import jpeg_bytes
+from ..helpers.factories import make_article, make_editor
+from ..helpers.images import jpeg_bytes
 from .browser import EDITOR_PASSWORD, EDITOR_USERNAME, log_in
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))

@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from articles.models import Article
 
-from ..images import jpeg_bytes
+from ..helpers.images import jpeg_bytes
 
 
 def open_story(page: Page, story: Article) -> None:

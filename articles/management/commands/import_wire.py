@@ -5,9 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from articles.importing import import_wire_story
-from articles.ninjs import NinjsError, import_ninjs_story, looks_like_json, parse_ninjs
-from articles.wire import WireParseError, parse_wire
+from articles.wire.importing import CopyError, import_parsed, parse_copy
 
 IMPORTABLE_SUFFIXES = {".txt", ".json"}
 
@@ -129,15 +127,11 @@ class Command(BaseCommand):
 
     def _import_one(self, path: Path, bar: ProgressBar, *, publish: bool) -> str:
         try:
-            data = path.read_bytes()
-            if path.suffix.lower() == ".json" or looks_like_json(data):
-                result = import_ninjs_story(parse_ninjs(data), publish=publish)
-            else:
-                result = import_wire_story(parse_wire(data), publish=publish)
+            result = import_parsed(parse_copy(path.read_bytes(), name=path.name), publish=publish)
         except OSError as exc:
             self._error(bar, path, exc.strerror or exc)
             return "failed"
-        except (WireParseError, NinjsError) as exc:
+        except CopyError as exc:
             self._error(bar, path, exc)
             return "failed"
         except (ValidationError, DatabaseError) as exc:

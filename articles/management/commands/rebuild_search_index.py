@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.search import rebuild_index
+from articles.search.index import rebuild_index
 
 
 class ProgressBar:

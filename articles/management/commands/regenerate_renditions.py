@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from articles.models import Image
-from articles.renditions import generate_renditions
+from articles.photos.renditions import generate_renditions
 
 
 class Command(BaseCommand):

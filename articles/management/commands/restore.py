@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from articles.management.commands.backup import FORMAT_VERSION, row_counts
-from articles.search import rebuild_index
+from articles.search.index import rebuild_index
 
 # Rows that mean "this database is in use"; groups (roles) may already exist from migrations.
 CONTENT_TABLES = [

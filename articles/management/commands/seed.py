@@ -3,9 +3,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from articles.importing import import_wire_story, wire_external_id
 from articles.models import Article
-from articles.wire import parse_wire
+from articles.wire.importing import external_id_of, import_parsed
+from articles.wire.text import parse_wire
 
 SEED_FILE = Path(__file__).resolve().parents[2] / "seed" / "000_cd1a546ec4361aab.txt"
 # The day the agencies ran the story.
@@ -18,15 +18,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         story = parse_wire(SEED_FILE.read_bytes())
-        existing = Article.objects.filter(external_id=wire_external_id(story)).first()
+        existing = Article.objects.filter(external_id=external_id_of(story)).first()
         if existing:
             self.stdout.write(
                 f"Seed story already loaded: “{existing.headline}” (id {existing.pk})."
             )
             return
-        result = import_wire_story(
-            story, publish=True, published_at=SEED_PUBLISHED_AT, tags=SEED_TAGS
-        )
+        result = import_parsed(story, publish=True, published_at=SEED_PUBLISHED_AT, tags=SEED_TAGS)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded the seed story “{result.article.headline}” at "

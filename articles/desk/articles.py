@@ -1,0 +1,77 @@
+"""The story editor and the list of stories."""
+
+from django.contrib import admin
+from taggit.managers import TaggableManager
+
+from ..models import Article, Tag
+from .photos import thumbnail
+from .tags import TagAutocompleteWidget
+from .workflow import ArticleWorkflowAdmin
+
+
+class TagListFilter(admin.SimpleListFilter):
+    title = "tag"
+    parameter_name = "tag"
+
+    def lookups(self, request, model_admin):
+        used = Tag.objects.filter(tagged_articles__isnull=False).distinct().order_by("name")
+        return [(tag.slug, tag.name) for tag in used]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(tags__slug=self.value())
+        return queryset
+
+
+@admin.register(Article)
+class ArticleAdmin(ArticleWorkflowAdmin):
+    """The story editor; statuses, revisions, previews and the trash come from the workflow base."""
+
+    list_display = ["headline", "status", "published_at", "source_names", "tag_names", "thumbnail"]
+    list_display_links = ["headline"]
+    list_filter = ["status", "sources", TagListFilter, "published_at"]
+    list_select_related = ["lead_image"]
+    date_hierarchy = "published_at"
+    search_fields = ["headline", "standfirst", "byline"]
+    autocomplete_fields = ["sources", "lead_image"]
+    formfield_overrides = {TaggableManager: {"widget": TagAutocompleteWidget}}
+    prepopulated_fields = {"slug": ["headline"]}
+    readonly_fields = ["created_at", "updated_at"]
+
+    class Media:
+        # Names the rich-text editor and autocomplete boxes after their labels (screen readers).
+        js = ["articles/admin-a11y.js"]
+
+    fieldsets = [
+        ("Story", {"fields": ["headline", "standfirst", "body", "byline"]}),
+        ("Media", {"fields": ["lead_image"]}),
+        (
+            "Metadata",
+            {
+                "fields": [
+                    "status",
+                    "published_at",
+                    "slug",
+                    "sources",
+                    "tags",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("sources", "tags")
+
+    @admin.display(description="Sources")
+    def source_names(self, article):
+        return ", ".join(source.name for source in article.sources.all())
+
+    @admin.display(description="Tags")
+    def tag_names(self, article):
+        return ", ".join(tag.name for tag in article.tag_list())
+
+    @admin.display(description="Photo")
+    def thumbnail(self, article):
+        return thumbnail(article.lead_image, 64)

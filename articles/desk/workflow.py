@@ -1,0 +1,397 @@
+"""The editorial workflow in the admin: statuses by role, edit conflicts, revisions, the trash,
+previews, share links and corrections. `ArticleAdmin` (articles/desk/articles.py) builds on this.
+
+Every write goes through articles/editorial/services.py, which checks permissions again: hiding a
+button is never the only thing stopping a reporter.
+"""
+
+import contextlib
+import datetime
+
+from django import forms
+from django.contrib import messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+
+from .. import changes
+from ..editorial import previews, revisions, services
+from ..models import Article, Correction, Revision, ShareLink
+from .base import DeskModelAdmin
+
+Status = Article.Status
+
+
+class WorkflowFormMixin:
+    """Mixed into whatever form the admin builds for an article (see `get_form`)."""
+
+    user = None
+    check_conflicts = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The version this form was opened at; a save made against an older one is refused.
+        self.fields["opened_version"] = forms.IntegerField(
+            widget=forms.HiddenInput, required=False, initial=self.instance.version
+        )
+        self.conflict_changes = None
+        self.conflict_baseline_missing = False
+        if "status" in self.fields:
+            allowed = self.allowed_statuses()
+            self.fields["status"].widget.choices = [
+                choice for choice in Status.choices if choice[0] in allowed
+            ]
+
+    def allowed_statuses(self) -> list[str]:
+        stored = Article.objects.filter(pk=self.instance.pk).values_list("status", flat=True)
+        current = stored.first() if self.instance.pk else Status.DRAFT
+        return services.allowed_statuses(user=self.user, current=current or Status.DRAFT)
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        if status not in self.allowed_statuses():
+            if status in services.EDITOR_ONLY_STATUSES and not services.can_publish(self.user):
+                raise ValidationError("Only an editor can publish, schedule or unpublish a story.")
+            raise ValidationError("A story cannot move to that status from where it is now.")
+        return status
+
+    def clean(self):
+        cleaned = super().clean()
+        if not services.can_publish(self.user) and any(
+            key.startswith("published_at") and value for key, value in self.data.items()
+        ):
+            # The field is read-only for reporters, so only a crafted request sends it.
+            raise ValidationError("Only an editor can set the publication time.")
+        if self.instance.pk and self.check_conflicts:
+            self._check_conflict(cleaned.get("opened_version"))
+        return cleaned
+
+    def _check_conflict(self, opened_version):
+        if opened_version is None:
+            raise ValidationError("This form is missing its version; reload the page.")
+        try:
+            services.check_version(article=self.instance, expected_version=opened_version)
+        except services.EditConflict:
+            current = Article.objects.get(pk=self.instance.pk)
+            opened = Revision.objects.filter(
+                article=current, article_version=opened_version
+            ).first()
+            # Without a stored revision of the version they opened (a story saved before
+            # revisions existed), all we can show is the story as it is saved now.
+            self.conflict_baseline_missing = opened is None
+            self.conflict_changes = revisions.compare(
+                opened.snapshot if opened else {}, revisions.snapshot(current)
+            )
+            # Having seen the changes, saving again (after merging) is deliberate.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("opened_version")] = current.version
+            raise
+
+
+class ArticleWorkflowAdmin(DeskModelAdmin):
+    change_list_template = "admin/articles/article/change_list.html"
+    change_form_template = "admin/articles/article/change_form.html"
+
+    # ---- Permissions ---------------------------------------------------------------------
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or services.can_edit(request.user, obj))
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not services.can_publish(request.user):
+            fields.append("published_at")
+        return fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (WorkflowFormMixin, form), {"user": request.user})
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).live()
+
+    # ---- Saving --------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def write_block(self):
+        # One revision per story per request, written after its tags and sources are saved, in
+        # the same transaction (the edit-conflict check's row lock is held until it commits).
+        with changes.atomic(), revisions.revision_block():
+            yield
+
+    def save_model(self, request, obj, form, change):
+        """Apply the requested status through the matching service (which also saves the edit)."""
+        user = request.user
+        stored = Article.objects.filter(pk=obj.pk).first() if change else None
+        current_status = stored.status if stored else Status.DRAFT
+        current_time = stored.published_at if stored else None
+        if "published_at" not in form.changed_data:
+            # The form shows whole seconds; an untouched time must not move (or republish).
+            obj.published_at = current_time
+        target, at = obj.status, obj.published_at
+        obj.status = current_status
+        if target == Status.PUBLISHED and (current_status != target or at != current_time):
+            services.publish_or_schedule(article=obj, user=user, at=at)
+        elif target == Status.UNPUBLISHED and current_status != target:
+            services.unpublish_article(article=obj, user=user)
+        elif target == Status.IN_REVIEW and current_status != target:
+            services.submit_for_review(article=obj, user=user)
+        elif target == Status.DRAFT and current_status != target:
+            services.return_to_draft(article=obj, user=user)
+        else:
+            services.save_article(article=obj, user=user)
+
+    # ---- Deleting is moving to the trash --------------------------------------------------
+
+    def delete_model(self, request, obj):
+        services.delete_article(article=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for article in queryset:
+            services.delete_article(article=article, user=request.user)
+
+    def get_deleted_objects(self, objs, request):
+        # Nothing is destroyed (revisions, corrections… stay), so list only the stories.
+        return [str(obj) for obj in objs], {Article._meta.verbose_name_plural: len(objs)}, set(), []
+
+    # ---- Pages ---------------------------------------------------------------------------
+
+    def get_urls(self):
+        def view(func):
+            return self.admin_site.admin_view(func)
+
+        name = "articles_article_"
+        return [
+            path("trash/", view(self.trash_view), name=name + "trash"),
+            path("preview/", view(self.preview_view), name=name + "preview_new"),
+            path("<path:object_id>/preview/", view(self.preview_view), name=name + "preview"),
+            path("<path:object_id>/recover/", view(self.recover_view), name=name + "recover"),
+            path(
+                "<path:object_id>/history/compare/",
+                view(self.compare_view),
+                name=name + "compare",
+            ),
+            path(
+                "<path:object_id>/history/<int:number>/restore/",
+                view(self.restore_view),
+                name=name + "restore_revision",
+            ),
+            path("<path:object_id>/share/", view(self.share_view), name=name + "share"),
+            path(
+                "<path:object_id>/share/<int:link_id>/revoke/",
+                view(self.revoke_view),
+                name=name + "revoke_share",
+            ),
+            path(
+                "<path:object_id>/corrections/",
+                view(self.corrections_view),
+                name=name + "corrections",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _article_or_404(self, request, object_id, *, include_deleted=False) -> Article:
+        articles = Article.objects.all() if include_deleted else self.get_queryset(request)
+        article = articles.filter(pk=unquote(object_id)).first() if object_id.isdigit() else None
+        if article is None:
+            raise Http404("No such story.")
+        if not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        return article
+
+    def _context(self, request, article=None, **extra):
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": article,
+            "object": article,
+            **extra,
+        }
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        user = request.user
+        context.update(
+            can_publish=services.can_publish(user),
+            can_share=user.has_perm(services.SHARE_PERMISSION),
+            can_correct=user.has_perm(services.CORRECT_PERMISSION),
+            conflict_changes=getattr(context.get("adminform").form, "conflict_changes", None)
+            if context.get("adminform")
+            else None,
+            preview_url=reverse("admin:articles_article_preview", args=[obj.pk])
+            if obj
+            else reverse("admin:articles_article_preview_new"),
+            corrections=list(obj.corrections.all()) if obj else [],
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def preview_view(self, request, object_id=None):
+        article = self._article_or_404(request, object_id) if object_id else None
+        if request.method == "POST":
+            if not (
+                self.has_change_permission(request, article)
+                if article
+                else self.has_add_permission(request)
+            ):
+                raise PermissionDenied
+            form_class = self.get_form(request, article, change=article is not None)
+            form_class.check_conflicts = False
+            form = form_class(request.POST, request.FILES, instance=article)
+            return previews.render_unsaved_preview(request, form)
+        if article is None:
+            raise Http404("Save the story once to preview it without its form.")
+        return previews.render_preview(request, article, banner="Preview of the saved story")
+
+    def history_view(self, request, object_id, extra_context=None):
+        article = self._article_or_404(request, object_id, include_deleted=True)
+        context = self._context(
+            request,
+            article,
+            title=f"History: {article}",
+            revisions=article.revisions.select_related("created_by"),
+            can_restore=request.user.has_perm(services.RESTORE_REVISION_PERMISSION)
+            and services.can_edit(request.user, article)
+            and article.deleted_at is None,
+        )
+        return TemplateResponse(request, "admin/articles/article/history.html", context)
+
+    def compare_view(self, request, object_id):
+        article = self._article_or_404(request, object_id, include_deleted=True)
+        numbers = []
+        for key in ("from", "to"):
+            value = request.GET.get(key, "")
+            if not value.isdigit():
+                messages.error(request, "Choose two revisions to compare.")
+                return HttpResponseRedirect(
+                    reverse("admin:articles_article_history", args=[article.pk])
+                )
+            numbers.append(int(value))
+        old_number, new_number = sorted(numbers)
+        old = get_object_or_404(Revision, article=article, number=old_number)
+        new = get_object_or_404(Revision, article=article, number=new_number)
+        context = self._context(
+            request,
+            article,
+            title=f"Revision {old.number} → {new.number}: {article}",
+            old=old,
+            new=new,
+            changes=revisions.compare(old.snapshot, new.snapshot),
+        )
+        return TemplateResponse(request, "admin/articles/article/diff.html", context)
+
+    @staticmethod
+    def _refuse_non_post(request):
+        if request.method != "POST":
+            raise Http404("Use the button on the page.")
+
+    def restore_view(self, request, object_id, number):
+        self._refuse_non_post(request)
+        article = self._article_or_404(request, object_id)
+        revision = get_object_or_404(Revision, article=article, number=number)
+        try:
+            services.restore_revision(revision=revision, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Restored revision {number} as a new revision.")
+        return HttpResponseRedirect(reverse("admin:articles_article_history", args=[article.pk]))
+
+    def trash_view(self, request):
+        if not request.user.has_perm(services.RECOVER_PERMISSION):
+            raise PermissionDenied
+        context = self._context(
+            request,
+            title="Trash",
+            deleted=Article.objects.in_trash().select_related("deleted_by").order_by("-deleted_at"),
+        )
+        return TemplateResponse(request, "admin/articles/article/trash.html", context)
+
+    def recover_view(self, request, object_id):
+        self._refuse_non_post(request)
+        article = self._article_or_404(request, object_id, include_deleted=True)
+        services.recover_article(article=article, user=request.user)
+        messages.success(request, f"“{article}” is back from the trash.")
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+
+    def share_view(self, request, object_id):
+        article = self._article_or_404(request, object_id)
+        if not request.user.has_perm(services.SHARE_PERMISSION):
+            raise PermissionDenied
+        form = ShareLinkForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            link = services.create_share_link(
+                article=article,
+                user=request.user,
+                lifetime=datetime.timedelta(hours=form.cleaned_data["hours"]),
+            )
+            messages.success(
+                request,
+                f"Share link created; it works until "
+                f"{timezone.localtime(link.expires_at):%d %b %Y, %H:%M}.",
+            )
+            return HttpResponseRedirect(reverse("admin:articles_article_share", args=[article.pk]))
+        links = [
+            (link, previews.share_link_url(request, link))
+            for link in article.share_links.select_related("created_by", "revoked_by")
+        ]
+        context = self._context(
+            request, article, title=f"Share a preview: {article}", form=form, links=links
+        )
+        return TemplateResponse(request, "admin/articles/article/share_links.html", context)
+
+    def revoke_view(self, request, object_id, link_id):
+        self._refuse_non_post(request)
+        article = self._article_or_404(request, object_id)
+        link = get_object_or_404(ShareLink, pk=link_id, article=article)
+        services.revoke_share_link(link=link, user=request.user)
+        messages.success(request, "The share link no longer works.")
+        return HttpResponseRedirect(reverse("admin:articles_article_share", args=[article.pk]))
+
+    def corrections_view(self, request, object_id):
+        article = self._article_or_404(request, object_id)
+        can_correct = request.user.has_perm(services.CORRECT_PERMISSION)
+        form = CorrectionForm(request.POST or None)
+        if request.method == "POST":
+            if not can_correct:
+                raise PermissionDenied
+            if form.is_valid():
+                try:
+                    services.add_correction(article=article, user=request.user, **form.cleaned_data)
+                except ValidationError as exc:
+                    form.add_error(None, exc)
+                else:
+                    messages.success(request, "Added; readers see it at the foot of the story.")
+                    return HttpResponseRedirect(
+                        reverse("admin:articles_article_corrections", args=[article.pk])
+                    )
+        context = self._context(
+            request,
+            article,
+            title=f"Corrections and updates: {article}",
+            form=form,
+            can_correct=can_correct and article.is_published,
+            corrections=article.corrections.select_related("created_by"),
+        )
+        return TemplateResponse(request, "admin/articles/article/corrections.html", context)
+
+
+class ShareLinkForm(forms.Form):
+    hours = forms.IntegerField(
+        label="Valid for (hours)",
+        min_value=1,
+        max_value=int(services.MAX_SHARE_LINK_LIFETIME.total_seconds() // 3600),
+        initial=int(services.DEFAULT_SHARE_LINK_LIFETIME.total_seconds() // 3600),
+    )
+
+
+class CorrectionForm(forms.Form):
+    kind = forms.ChoiceField(choices=Correction.Kind.choices, initial=Correction.Kind.CORRECTION)
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        help_text="What was wrong and what is right now, or what is new. Readers see it as is.",
+    )

@@ -1,0 +1,366 @@
+"""The editorial workflow: every write with a rule or a side effect goes through here.
+
+The admin, management commands, the wire import and tests all call these functions. Each one is
+keyword-only, checks the user's permission (``user=None`` means the system itself, e.g. a command
+run by the operator), validates with ``full_clean()`` before saving, records who and when, bumps
+``Article.version`` and stores a revision (articles/editorial/revisions.py).
+
+Statuses: draft → in review → published, and unpublished (withdrawn). A published story whose
+``published_at`` is in the future is *scheduled*: ``Article.objects.published()`` shows it from that
+moment on, so no job has to run.
+"""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from .. import changes
+from ..models import Article, Correction, Image, Revision, ShareLink, Source
+from .revisions import record_revision, revision_block
+
+Status = Article.Status
+
+PUBLISH_PERMISSION = "articles.publish_article"
+RESTORE_REVISION_PERMISSION = "articles.restore_revision"
+RECOVER_PERMISSION = "articles.recover_article"
+CORRECT_PERMISSION = "articles.correct_article"
+SHARE_PERMISSION = "articles.share_preview"
+
+# Which status a story may move to from each status (staying put is always allowed).
+TRANSITIONS = {
+    Status.DRAFT: {Status.DRAFT, Status.IN_REVIEW, Status.PUBLISHED},
+    Status.IN_REVIEW: {Status.IN_REVIEW, Status.DRAFT, Status.PUBLISHED},
+    Status.PUBLISHED: {Status.PUBLISHED, Status.UNPUBLISHED},
+    Status.UNPUBLISHED: {Status.UNPUBLISHED, Status.DRAFT, Status.IN_REVIEW, Status.PUBLISHED},
+}
+EDITOR_ONLY_STATUSES = {Status.PUBLISHED, Status.UNPUBLISHED}
+# A reporter may edit a story only while it is in one of these.
+REPORTER_EDITABLE_STATUSES = {Status.DRAFT, Status.IN_REVIEW}
+# A change to one of these after publication shows readers "Updated <time>".
+CONTENT_FIELDS = ("headline", "standfirst", "body")
+
+DEFAULT_SHARE_LINK_LIFETIME = datetime.timedelta(hours=48)
+MAX_SHARE_LINK_LIFETIME = datetime.timedelta(days=30)
+
+
+class EditConflict(ValidationError):
+    """Someone saved the story after this edit was opened; saving would overwrite their work."""
+
+
+# ---- Who may do what ---------------------------------------------------------------------------
+
+
+def _has(user, permission: str) -> bool:
+    return user is None or user.has_perm(permission)
+
+
+def _require(user, permission: str, message: str) -> None:
+    if not _has(user, permission):
+        raise PermissionDenied(message)
+
+
+def can_publish(user) -> bool:
+    return _has(user, PUBLISH_PERMISSION)
+
+
+def can_edit(user, article: Article) -> bool:
+    """Reporters edit drafts and stories in review; published or withdrawn ones are editors'."""
+    if not _has(user, "articles.change_article"):
+        return False
+    return article.status in REPORTER_EDITABLE_STATUSES or can_publish(user)
+
+
+def allowed_statuses(*, user, current: str) -> list[str]:
+    """The statuses `user` may set on a story that is now `current`, in the usual order."""
+    targets = TRANSITIONS[Status(current)]
+    if not can_publish(user):
+        targets = targets - EDITOR_ONLY_STATUSES
+    return [status for status in Status.values if status in targets]
+
+
+def _check_transition(*, user, stored: Article | None, target: str) -> None:
+    current = stored.status if stored else Status.DRAFT
+    if target not in allowed_statuses(user=user, current=current):
+        if target in EDITOR_ONLY_STATUSES and not can_publish(user):
+            raise PermissionDenied("Only an editor can publish, schedule or unpublish a story.")
+        raise ValidationError(
+            {
+                "status": f"A story that is {Status(current).label.lower()} cannot be made "
+                f"{Status(target).label.lower()}."
+            }
+        )
+
+
+# ---- Saving --------------------------------------------------------------------------------
+
+
+def _lock(article: Article) -> Article | None:
+    """The stored row, locked until the transaction ends; None for a new article."""
+    if article.pk is None:
+        return None
+    return Article.objects.select_for_update().filter(pk=article.pk).first()
+
+
+def check_version(*, article: Article, expected_version: int) -> Article:
+    """Lock the stored row and refuse if it moved past `expected_version` (an edit conflict)."""
+    stored = _lock(article)
+    if stored is None:
+        raise ValidationError("This story no longer exists.")
+    if stored.version != expected_version:
+        who = stored.updated_by.get_username() if stored.updated_by else "someone else"
+        when = timezone.localtime(stored.updated_at).strftime("%H:%M:%S on %d %b %Y")
+        raise EditConflict(
+            "Not saved: %(who)s saved this story at %(when)s, after you opened it. Your "
+            "changes are still in the form below; compare them with what changed since, merge "
+            "by hand, then save again.",
+            code="edit_conflict",
+            params={"who": who, "when": when},
+        )
+    return stored
+
+
+def _save(article: Article, *, user, stored: Article | None, action: str) -> Article:
+    """Validate and save `article`, bumping its version and recording who, when and what."""
+    now = timezone.now()
+    if stored is None:
+        article.created_by = article.created_by or user
+        article.version = 1
+    else:
+        article.version = stored.version + 1
+    article.updated_by = user
+    article.full_clean()
+    article.save()
+    if (
+        stored is not None
+        and stored.is_published
+        and article.status == Status.PUBLISHED
+        and any(getattr(article, name) != getattr(stored, name) for name in CONTENT_FIELDS)
+    ):
+        # Compared after save() so a body that only differed before sanitising doesn't count.
+        article.content_updated_at = now
+        Article.objects.filter(pk=article.pk).update(content_updated_at=now)
+    record_revision(article, user=user, action=action)
+    return article
+
+
+@changes.atomic()
+def save_article(
+    *, article: Article, user, expected_version: int | None = None, action: str | None = None
+) -> Article:
+    """Save changes to a story's content without changing its status.
+
+    Pass `expected_version` (the version the edit was opened at) to refuse a stale save.
+    """
+    stored = (
+        check_version(article=article, expected_version=expected_version)
+        if expected_version is not None
+        else _lock(article)
+    )
+    if stored is None:
+        _require(user, "articles.add_article", "You cannot create stories.")
+        if article.status not in REPORTER_EDITABLE_STATUSES:
+            raise ValidationError({"status": "A new story starts as a draft or in review."})
+    else:
+        if not can_edit(user, stored):
+            raise PermissionDenied("Only an editor can change a published or withdrawn story.")
+        if article.status != stored.status:
+            raise ValidationError(
+                {"status": "Change the status with publish, schedule, unpublish or submit."}
+            )
+    previous_time = stored.published_at if stored else None
+    if article.published_at != previous_time and not can_publish(user):
+        raise PermissionDenied("Only an editor can set the publication time.")
+    return _save(
+        article, user=user, stored=stored, action=action or ("Created" if not stored else "Edited")
+    )
+
+
+def _change_status(
+    article: Article, *, user, stored: Article | None, target: str, action: str
+) -> Article:
+    if stored is None:
+        _require(user, "articles.add_article", "You cannot create stories.")
+    _check_transition(user=user, stored=stored, target=target)
+    if stored is not None and not can_edit(user, stored):
+        raise PermissionDenied("Only an editor can change a published or withdrawn story.")
+    article.status = target
+    article.status_changed_at = timezone.now()
+    return _save(article, user=user, stored=stored, action=action)
+
+
+@changes.atomic()
+def publish_article(*, article: Article, user, at: datetime.datetime | None = None) -> Article:
+    """Make the story visible now (or backdated to `at`, which must not be in the future).
+
+    Without `at`, a story that already has a past publication time keeps it (so its address does
+    not change when it is republished); otherwise it is published now.
+    """
+    _require(user, PUBLISH_PERMISSION, "Only an editor can publish a story.")
+    now = timezone.now()
+    if at is None:
+        at = article.published_at if article.published_at and article.published_at <= now else now
+    elif at > now:
+        raise ValidationError(
+            {"published_at": "That time is in the future: schedule the story instead."}
+        )
+    stored = _lock(article)
+    article.published_at = at
+    article.published_by = user
+    return _change_status(
+        article, user=user, stored=stored, target=Status.PUBLISHED, action="Published"
+    )
+
+
+@changes.atomic()
+def schedule_article(*, article: Article, user, at: datetime.datetime) -> Article:
+    """Publish the story at the future moment `at`; readers see it from then on, by themselves."""
+    _require(user, PUBLISH_PERMISSION, "Only an editor can schedule a story.")
+    if at is None or at <= timezone.now():
+        raise ValidationError({"published_at": "A scheduled time must be in the future."})
+    stored = _lock(article)
+    article.published_at = at
+    article.published_by = user
+    when = timezone.localtime(at).strftime("%d %b %Y, %H:%M %Z")
+    return _change_status(
+        article, user=user, stored=stored, target=Status.PUBLISHED, action=f"Scheduled for {when}"
+    )
+
+
+def publish_or_schedule(*, article: Article, user, at: datetime.datetime | None = None) -> Article:
+    """Publish now (or at a past `at`), or schedule when `at` is in the future."""
+    if at is not None and at > timezone.now():
+        return schedule_article(article=article, user=user, at=at)
+    return publish_article(article=article, user=user, at=at)
+
+
+@changes.atomic()
+def unpublish_article(*, article: Article, user) -> Article:
+    """Withdraw a published (or scheduled) story from readers."""
+    _require(user, PUBLISH_PERMISSION, "Only an editor can unpublish a story.")
+    stored = _lock(article)
+    article.published_by = user
+    return _change_status(
+        article, user=user, stored=stored, target=Status.UNPUBLISHED, action="Unpublished"
+    )
+
+
+@changes.atomic()
+def submit_for_review(*, article: Article, user) -> Article:
+    """Hand a draft to the editors."""
+    stored = _lock(article)
+    return _change_status(
+        article, user=user, stored=stored, target=Status.IN_REVIEW, action="Submitted for review"
+    )
+
+
+@changes.atomic()
+def return_to_draft(*, article: Article, user) -> Article:
+    """Send a story in review (or a withdrawn one) back to draft."""
+    stored = _lock(article)
+    return _change_status(
+        article, user=user, stored=stored, target=Status.DRAFT, action="Returned to draft"
+    )
+
+
+# ---- The trash ---------------------------------------------------------------------------------
+
+
+@changes.atomic()
+def delete_article(*, article: Article, user) -> Article:
+    """Move a story to the trash: gone from every public surface, recoverable by an editor."""
+    _require(user, "articles.delete_article", "You cannot delete stories.")
+    stored = _lock(article)
+    if stored is None or stored.deleted_at is not None:
+        return article
+    article.deleted_at = timezone.now()
+    article.deleted_by = user
+    return _save(article, user=user, stored=stored, action="Moved to the trash")
+
+
+@changes.atomic()
+def recover_article(*, article: Article, user) -> Article:
+    """Bring a story back from the trash, in the status it had."""
+    _require(user, RECOVER_PERMISSION, "Only an editor can restore stories from the trash.")
+    stored = _lock(article)
+    if stored is None or stored.deleted_at is None:
+        return article
+    article.deleted_at = None
+    article.deleted_by = None
+    return _save(article, user=user, stored=stored, action="Restored from the trash")
+
+
+# ---- Corrections -------------------------------------------------------------------------------
+
+
+@changes.atomic()
+def add_correction(
+    *, article: Article, user, text: str, kind: str = Correction.Kind.CORRECTION
+) -> Correction:
+    """Append a correction or update note to a story readers can see."""
+    _require(user, CORRECT_PERMISSION, "Only an editor can add corrections.")
+    if not Article.objects.published().filter(pk=article.pk).exists():
+        raise ValidationError("Corrections and updates can only be added to a published story.")
+    correction = Correction(article=article, kind=kind, text=(text or "").strip(), created_by=user)
+    correction.full_clean()
+    correction.save()
+    return correction
+
+
+# ---- Revisions ---------------------------------------------------------------------------------
+
+
+@changes.atomic()
+def restore_revision(*, revision: Revision, user) -> Article:
+    """Bring back a revision's words, photo, sources and tags as a new revision.
+
+    The story's status and publication time are left as they are: restoring old words must not
+    publish or withdraw a story.
+    """
+    _require(user, RESTORE_REVISION_PERMISSION, "Only an editor can restore revisions.")
+    with revision_block():
+        article = Article.objects.get(pk=revision.article_id)
+        stored = _lock(article)
+        if not can_edit(user, stored):
+            raise PermissionDenied("You cannot change this story.")
+        data = revision.snapshot
+        for name in ("headline", "standfirst", "body", "byline", "slug"):
+            setattr(article, name, data.get(name) or "")
+        image = data.get("lead_image")
+        article.lead_image = Image.objects.filter(pk=image["id"]).first() if image else None
+        _save(article, user=user, stored=stored, action=f"Restored revision {revision.number}")
+        sources = []
+        for item in data.get("sources", []):
+            source = Source.objects.filter(pk=item["id"]).first()
+            sources.append(source or Source.get_or_create_by_name(item["name"]))
+        article.sources.set(sources)
+        article.tags.set(data.get("tags", []))
+    return article
+
+
+# ---- Share-preview links -----------------------------------------------------------------------
+
+
+@changes.atomic()
+def create_share_link(
+    *, article: Article, user, lifetime: datetime.timedelta = DEFAULT_SHARE_LINK_LIFETIME
+) -> ShareLink:
+    """A link that lets anyone holding it read this one story until it expires or is revoked."""
+    _require(user, SHARE_PERMISSION, "Only an editor can share previews.")
+    if not datetime.timedelta(minutes=1) <= lifetime <= MAX_SHARE_LINK_LIFETIME:
+        raise ValidationError("A share link lasts between one minute and 30 days.")
+    now = timezone.now()
+    link = ShareLink(article=article, created_by=user, created_at=now, expires_at=now + lifetime)
+    link.full_clean()
+    link.save()
+    return link
+
+
+@changes.atomic()
+def revoke_share_link(*, link: ShareLink, user) -> ShareLink:
+    _require(user, SHARE_PERMISSION, "Only an editor can revoke share links.")
+    if link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.revoked_by = user
+        link.save(update_fields=["revoked_at", "revoked_by"])
+    return link

@@ -1,0 +1,290 @@
+"""Caching of public pages and API responses that is always fresh.
+
+Three layers, one rule: every change readers could see invalidates everything at once.
+
+- **The content generation**: a number kept where every app server sees it (Redis when REDIS_URL is
+  set, otherwise a file under `.local/`). It is bumped once after every transaction that changed
+  something readers see (articles/changes.py decides what that is); it is part of every page-cache
+  key, so one bump makes every cached page unreachable in every process.
+- **The page cache** (`PublicPageCacheMiddleware`): rendered public responses kept in the cache
+  under that generation, never past the next scheduled publication, so a scheduled story appears
+  on time. It also answers conditional requests (`ETag`/`Last-Modified` → `304`).
+- **HTTP caches in front** (Varnish): public responses carry `s-maxage` with the same bound, and
+  the same committed change sends one `BAN` to each `CACHE_PURGE_URL`.
+
+Which views are public: those of the URL namespaces in `PUBLIC_NAMESPACES`, except previews and
+anything decorated with `not_page_cached`. A response is stored only when it could not depend on who
+asked: a 200 that sets no cookie, does not vary on `Cookie` (reading the session or user adds that)
+and is not marked private. Everything else that has no `Cache-Control` of its own is sent with
+"never cache" headers, so neither a browser nor Varnish keeps admin pages, previews or errors.
+"""
+
+import hashlib
+import logging
+import os
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from functools import wraps
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
+from django.db.models import Min
+from django.http import HttpResponse
+from django.urls import Resolver404, resolve
+from django.utils.cache import (
+    add_never_cache_headers,
+    get_conditional_response,
+    patch_cache_control,
+    set_response_etag,
+)
+from django.utils.http import http_date, parse_http_date_safe
+
+from ..models import Article
+
+logger = logging.getLogger(__name__)
+
+PUBLIC_NAMESPACES = {"articles", "api", "syndication"}
+GENERATION_KEY = "content-generation"
+CACHEABLE_STATUSES = {200}
+# Headers that belong to one exchange, not to the stored page.
+UNSTORED_HEADERS = {"set-cookie", "x-page-cache", "date", "cache-control"}
+
+
+# -- The content generation ---------------------------------------------------------------------
+
+
+def _cache_is_per_process() -> bool:
+    return isinstance(caches[DEFAULT_CACHE_ALIAS], (LocMemCache, DummyCache))
+
+
+def _generation_file() -> Path:
+    return Path(settings.CONTENT_GENERATION_FILE or Path(settings.LOCAL_DIR) / "content-generation")
+
+
+def _new_generation(previous: int | None = None) -> int:
+    # Time-based, so a generation key lost from Redis (eviction, restart) is never re-created with
+    # a number that pages from before the loss are still stored under; always past `previous`,
+    # even when the clock stands still or steps back.
+    now = time.time_ns()
+    return now if previous is None or now > previous else previous + 1
+
+
+def current_generation() -> int | None:
+    """The content generation, or None when the shared cache is unreachable."""
+    if _cache_is_per_process():
+        try:
+            return int(_generation_file().read_text())
+        except (FileNotFoundError, ValueError):
+            return bump_generation()
+    generation = cache.get(GENERATION_KEY)
+    if generation is not None and getattr(cache, "recovered_from_outage", lambda: False)():
+        # Redis is back after being unreachable from this process: changes made meanwhile could
+        # not bump the generation, so pages cached before the outage must not be served.
+        return bump_generation()
+    if generation is None:
+        cache.add(GENERATION_KEY, _new_generation(), timeout=None)
+        generation = cache.get(GENERATION_KEY)
+    return generation
+
+
+def bump_generation() -> int:
+    """Move to a new content generation and note when its next scheduled story is due."""
+    if _cache_is_per_process():
+        path = _generation_file()
+        try:
+            generation = _new_generation(int(path.read_text()))
+        except (FileNotFoundError, ValueError):
+            generation = _new_generation()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Write then rename: another process never reads a half-written number.
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".generation-")
+        with os.fdopen(fd, "w") as tmp_file:
+            tmp_file.write(str(generation))
+        Path(tmp).replace(path)
+    else:
+        try:
+            generation = cache.incr(GENERATION_KEY)
+        except ValueError:
+            # Missing (first change, eviction) or Redis unreachable: the latter is caught up by
+            # `current_generation` once Redis answers again.
+            generation = _new_generation()
+            cache.set(GENERATION_KEY, generation, timeout=None)
+    _remember_next_publication(generation)
+    return generation
+
+
+def purge_http_caches() -> None:
+    """Send a BAN for every public page to each HTTP cache in front (CACHE_PURGE_URL)."""
+    for url in settings.CACHE_PURGE_URLS:
+        request = urllib.request.Request(  # noqa: S310 (an operator-configured URL)
+            url, method="BAN", headers={"X-Ban-Url": "^/"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=settings.CACHE_PURGE_TIMEOUT) as reply:  # noqa: S310
+                reply.read()
+        except (urllib.error.URLError, OSError) as exc:
+            logger.warning("Could not purge the HTTP cache at %s: %s", url, exc)
+
+
+# -- Lifetimes ----------------------------------------------------------------------------------
+
+
+def _next_publication_time():
+    """When the next story becomes visible by itself (a scheduled one), as a timestamp or None."""
+    moment = Article.objects.scheduled().aggregate(next=Min("published_at"))["next"]
+    return moment.timestamp() if moment else None
+
+
+# The next publication time is worked out when content changes (and again once it has passed),
+# not on every page render; it is kept per generation.
+NEXT_PUBLICATION_KEPT_SECONDS = 24 * 3600
+
+
+def _remember_next_publication(generation: int) -> float:
+    next_time = _next_publication_time() or 0
+    cache.set(f"next-publication:{generation}", next_time, timeout=NEXT_PUBLICATION_KEPT_SECONDS)
+    return next_time
+
+
+def cache_lifetime(generation: int | None) -> int:
+    """Seconds a public response may be kept: PAGE_CACHE_SECONDS, ending before the next
+    scheduled publication."""
+    lifetime = settings.PAGE_CACHE_SECONDS
+    if lifetime <= 0:
+        return 0
+    now = time.time()
+    if generation is None:
+        next_time = _next_publication_time()
+    else:
+        next_time = cache.get(f"next-publication:{generation}")
+        if next_time is None or (next_time and next_time <= now):
+            next_time = _remember_next_publication(generation)
+    if next_time:
+        lifetime = min(lifetime, int(next_time - now))
+    return max(lifetime, 0)
+
+
+# -- The middleware -----------------------------------------------------------------------------
+
+
+def not_page_cached(view):
+    """Keep a view in a public namespace out of every cache (e.g. something per reader)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        response = view(*args, **kwargs)
+        add_never_cache_headers(response)
+        return response
+
+    wrapped.page_cache_exempt = True
+    return wrapped
+
+
+def is_public_view(request) -> bool:
+    if request.method not in {"GET", "HEAD"} or "HTTP_AUTHORIZATION" in request.META:
+        return False
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    if not PUBLIC_NAMESPACES.intersection(match.namespaces):
+        return False
+    is_preview = "preview" in (match.url_name or "")
+    return not (is_preview or getattr(match.func, "page_cache_exempt", False))
+
+
+def _page_key(request, generation: int) -> str:
+    where = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    return f"page:{generation}:{hashlib.sha256(where.encode()).hexdigest()}"
+
+
+def _is_shareable(response) -> bool:
+    """Whether the response could not depend on who asked for it."""
+    if response.cookies or getattr(response, "streaming", False):
+        return False
+    cache_control = response.get("Cache-Control", "").lower()
+    if any(word in cache_control for word in ("private", "no-store", "no-cache")):
+        return False
+    vary = {v.strip().lower() for v in response.get("Vary", "").split(",") if v.strip()}
+    return not (vary - {"accept-encoding"})
+
+
+def _mark_public(response, lifetime: int) -> None:
+    patch_cache_control(
+        response, public=True, max_age=0, must_revalidate=True, s_maxage=max(lifetime, 0)
+    )
+    if not response.has_header("ETag") and response.status_code == 200:
+        set_response_etag(response)
+    if not response.has_header("Last-Modified"):
+        response["Last-Modified"] = http_date()
+
+
+def _conditional(request, response):
+    return get_conditional_response(
+        request,
+        etag=response.get("ETag"),
+        last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
+        response=response,
+    )
+
+
+def _stored(response, lifetime: int) -> dict:
+    return {
+        "status": response.status_code,
+        "headers": [
+            (name, value)
+            for name, value in response.headers.items()
+            if name.lower() not in UNSTORED_HEADERS
+        ],
+        "content": response.content,
+        "expires": time.time() + lifetime,
+    }
+
+
+def _from_stored(entry: dict) -> HttpResponse:
+    response = HttpResponse(entry["content"], status=entry["status"])
+    for name, value in entry["headers"]:
+        response[name] = value
+    _mark_public(response, int(entry["expires"] - time.time()))
+    return response
+
+
+class PublicPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not is_public_view(request):
+            response = self.get_response(request)
+            if not response.has_header("Cache-Control"):
+                add_never_cache_headers(response)
+            return response
+
+        generation = current_generation() if settings.PAGE_CACHE_SECONDS > 0 else None
+        key = _page_key(request, generation) if generation is not None else None
+        if key:
+            entry = cache.get(key)
+            if entry and entry["expires"] - time.time() >= 1:
+                response = _from_stored(entry)
+                response["X-Page-Cache"] = "hit"
+                return _conditional(request, response)
+
+        response = self.get_response(request)
+        if response.status_code not in {200, 304} or not _is_shareable(response):
+            if not response.has_header("Cache-Control"):
+                add_never_cache_headers(response)
+            return response
+
+        lifetime = cache_lifetime(generation)
+        _mark_public(response, lifetime)
+        if key and lifetime >= 1 and response.status_code in CACHEABLE_STATUSES:
+            cache.set(key, _stored(response, lifetime), timeout=lifetime)
+            response["X-Page-Cache"] = "miss"
+        else:
+            response["X-Page-Cache"] = "bypass"
+        return _conditional(request, response)

@@ -1,0 +1,341 @@
+"""RSS 2.0, Atom and JSON Feed 1.1 for the latest stories, each tag and each source.
+
+Only `Article.objects.published()` stories appear. Each item has the title, link, published and
+updated dates, the byline (or the sources) as author, tags as categories, the standfirst as summary,
+the full sanitised body as content, and the lead photo as an enclosure plus a Media RSS element with
+its caption and credit. Every absolute URL is on settings.SITE_URL.
+"""
+
+import json
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
+from django.utils.html import conditional_escape
+from django.views.decorators.http import require_GET
+
+from ..html import sanitize_body
+from ..models import Article, Source, Tag
+from .links import absolute_url, lead_photo_url, stored_file_size, story_updated
+
+FEED_ITEMS = 30
+MEDIA_RSS_NS = "http://search.yahoo.com/mrss/"
+CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
+
+
+def _dimensions(photo) -> dict:
+    if not (photo["width"] and photo["height"]):
+        return {}
+    return {"width": str(photo["width"]), "height": str(photo["height"])}
+
+
+def _add_media_element(handler, item):
+    photo = item.get("photo")
+    if not photo:
+        return
+    handler.startElement(
+        "media:content",
+        {
+            "url": photo["url"],
+            "medium": "image",
+            "type": photo["type"],
+            **_dimensions(photo),
+        },
+    )
+    if photo["caption"]:
+        handler.addQuickElement("media:description", photo["caption"], {"type": "plain"})
+    if photo["credit"]:
+        handler.addQuickElement("media:credit", photo["credit"])
+    handler.endElement("media:content")
+
+
+class NewsRssFeed(Rss201rev2Feed):
+    """RSS 2.0 with the full story in content:encoded and the photo as media:content."""
+
+    def rss_attributes(self):
+        return super().rss_attributes() | {"xmlns:content": CONTENT_NS, "xmlns:media": MEDIA_RSS_NS}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content_html"):
+            handler.addQuickElement("content:encoded", item["content_html"])
+        _add_media_element(handler, item)
+
+
+class NewsAtomFeed(Atom1Feed):
+    """Atom with the full story as <content type="html"> and the photo as media:content."""
+
+    def root_attributes(self):
+        return super().root_attributes() | {"xmlns:media": MEDIA_RSS_NS}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content_html"):
+            handler.addQuickElement("content", item["content_html"], {"type": "html"})
+        _add_media_element(handler, item)
+
+
+def photo_details(article) -> dict | None:
+    """What feeds say about the lead photo, or None when there is no file to point at."""
+    url = lead_photo_url(article)
+    if not url:
+        return None
+    image = article.lead_image
+    size = stored_file_size(image.file)
+    if size is None:  # e.g. the row outlived its file: say nothing rather than link to a 404
+        return None
+    return {
+        "url": url,
+        "size": size,
+        "type": _image_type(image.file.name),
+        "width": image.width,
+        "height": image.height,
+        "caption": image.caption,
+        "credit": image.display_credit,
+        "alt_text": image.alt_text,
+    }
+
+
+def _image_type(name: str) -> str:
+    extension = name.rsplit(".", 1)[-1].lower()
+    return {
+        "jpg": "image/jpeg",
+        "jpeg": "image/jpeg",
+        "png": "image/png",
+        "webp": "image/webp",
+        "gif": "image/gif",
+        "avif": "image/avif",
+    }.get(extension, "application/octet-stream")
+
+
+def feed_item_content(article) -> str:
+    """The full story for a feed reader: the body, then its corrections and updates (newest first,
+    as on the page). Needs `corrections` prefetched."""
+    corrections = render_to_string("articles/includes/corrections.html", {"article": article})
+    return sanitize_body(article.body) + corrections.strip()
+
+
+def feed_item_updated(article):
+    """When the story last changed for readers, a correction or update note included."""
+    times = [story_updated(article), *(c.created_at for c in article.corrections.all())]
+    return max(time for time in times if time is not None)
+
+
+def author_name(article) -> str:
+    """The byline, or else the credited sources ("Al Jazeera, News Agencies")."""
+    return article.byline or ", ".join(source.name for source in article.sources.all())
+
+
+class StoryFeed(Feed):
+    """The latest published stories; subclasses narrow them to a tag or a source."""
+
+    feed_type = NewsRssFeed
+    language = "en"
+
+    @classmethod
+    def as_view(cls):
+        """A view making a fresh feed per request (the feed keeps per-request state)."""
+
+        def view(request, *args, **kwargs):
+            return cls()(request, *args, **kwargs)
+
+        view.__name__ = cls.__name__
+        return view
+
+    def stories(self, obj):
+        return Article.objects.published()
+
+    def items(self, obj):
+        self._photos = {}
+        stories = self.stories(obj).for_list().prefetch_related("corrections")
+        return list(stories.newest_first()[:FEED_ITEMS])
+
+    def title(self, obj):
+        return f"{settings.SITE_NAME}: latest stories"
+
+    def description(self, obj):
+        return f"The latest stories from {settings.SITE_NAME}."
+
+    subtitle = description
+
+    def link(self, obj):
+        return absolute_url(reverse("articles:front"))
+
+    def feed_url(self, obj):
+        return absolute_url(self.request_path)
+
+    def get_object(self, request, *args, **kwargs):
+        self.request_path = request.path
+        return None
+
+    def item_title(self, article):
+        return article.headline
+
+    def item_description(self, article):
+        # Both formats declare the summary as HTML; the standfirst is plain text.
+        return conditional_escape(article.standfirst)
+
+    def item_link(self, article):
+        return absolute_url(article.get_absolute_url())
+
+    def item_guid(self, article):
+        return absolute_url(article.get_absolute_url())
+
+    def item_pubdate(self, article):
+        return article.published_at
+
+    def item_updateddate(self, article):
+        return feed_item_updated(article)
+
+    def item_author_name(self, article):
+        return author_name(article) or None
+
+    def item_categories(self, article):
+        return [tag.name for tag in article.tag_list()]
+
+    def _photo(self, article):
+        if article.pk not in self._photos:
+            self._photos[article.pk] = photo_details(article)
+        return self._photos[article.pk]
+
+    def item_enclosures(self, article):
+        photo = self._photo(article)
+        if not photo:
+            return []
+        return [Enclosure(photo["url"], str(photo["size"]), photo["type"])]
+
+    def item_extra_kwargs(self, article):
+        return {"content_html": feed_item_content(article), "photo": self._photo(article)}
+
+
+class LatestAtomFeed(StoryFeed):
+    feed_type = NewsAtomFeed
+
+
+class TagFeed(StoryFeed):
+    url_name = "syndication:tag-rss"
+
+    @classmethod
+    def as_view(cls):
+        """The feed of the tag at `slug`; an old address of a renamed or merged tag redirects to
+        the feed at its new one, so subscriptions keep working."""
+        feed_view = super().as_view()
+
+        def view(request, slug):
+            tag = Tag.objects.resolve([slug]).get(slug)
+            if tag is None:
+                raise Http404("No such tag.")
+            if tag.slug != slug:
+                return HttpResponsePermanentRedirect(reverse(cls.url_name, args=[tag.slug]))
+            return feed_view(request, tag=tag)
+
+        view.__name__ = cls.__name__
+        return view
+
+    def get_object(self, request, tag):
+        super().get_object(request)
+        if not self.stories(tag).exists():
+            raise Http404("No published stories with this tag.")
+        return tag
+
+    def stories(self, tag):
+        return Article.objects.published().filter(tags=tag)
+
+    def title(self, tag):
+        return f"{settings.SITE_NAME}: {tag.name}"
+
+    def description(self, tag):
+        return f"Stories about {tag.name} from {settings.SITE_NAME}."
+
+    subtitle = description
+
+    def link(self, tag):
+        return absolute_url(tag.get_absolute_url())
+
+
+class TagAtomFeed(TagFeed):
+    feed_type = NewsAtomFeed
+    url_name = "syndication:tag-atom"
+
+
+class SourceFeed(StoryFeed):
+    def get_object(self, request, slug):
+        super().get_object(request)
+        source = get_object_or_404(Source, slug=slug)
+        if not Article.objects.published().filter(sources=source).exists():
+            raise Http404("No published stories from this source.")
+        return source
+
+    def stories(self, source):
+        return Article.objects.published().filter(sources=source)
+
+    def title(self, source):
+        return f"{settings.SITE_NAME}: {source.name}"
+
+    def description(self, source):
+        return f"Stories credited to {source.name}, from {settings.SITE_NAME}."
+
+    subtitle = description
+
+    def link(self, source):
+        return absolute_url(source.get_absolute_url())
+
+
+class SourceAtomFeed(SourceFeed):
+    feed_type = NewsAtomFeed
+
+
+def _json_feed_item(article) -> dict:
+    url = absolute_url(article.get_absolute_url())
+    item = {
+        "id": url,
+        "url": url,
+        "title": article.headline,
+        "content_html": feed_item_content(article),
+        "summary": article.standfirst,
+        "date_published": article.published_at,
+        "date_modified": feed_item_updated(article),
+        "tags": [tag.name for tag in article.tag_list()],
+    }
+    if name := author_name(article):
+        item["authors"] = [{"name": name}]
+    if photo := photo_details(article):
+        item["image"] = photo["url"]
+        item["attachments"] = [
+            {
+                "url": photo["url"],
+                "mime_type": photo["type"],
+                "size_in_bytes": photo["size"],
+                "title": photo["caption"] or photo["alt_text"],
+            }
+        ]
+    return item
+
+
+@require_GET
+def latest_json_feed(request):
+    """JSON Feed 1.1 (https://jsonfeed.org/version/1.1) of the latest published stories."""
+    stories = (
+        Article.objects.published()
+        .for_list()
+        .prefetch_related("corrections")
+        .newest_first()[:FEED_ITEMS]
+    )
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": f"{settings.SITE_NAME}: latest stories",
+        "home_page_url": absolute_url(reverse("articles:front")),
+        "feed_url": absolute_url(request.path),
+        "description": f"The latest stories from {settings.SITE_NAME}.",
+        "language": "en",
+        "items": [_json_feed_item(article) for article in stories],
+    }
+    return HttpResponse(
+        json.dumps(feed, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+        content_type="application/feed+json; charset=utf-8",
+    )

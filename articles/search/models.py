@@ -1,0 +1,198 @@
+"""The search tables: each story's searchable text, SQLite's full-text index over it, and the
+narrow listing rows that tag pages, searches and facets read instead of the story table.
+
+These rows are derived from the content models and rewritten only by articles/search/index.py;
+nothing else writes them. Stories are referred to by name ("articles.Article") so this module
+imports no content model (articles/models.py imports it to register these tables).
+"""
+
+from django.contrib.postgres.search import SearchVectorField
+from django.db import NotSupportedError, models
+from django.utils import timezone
+
+
+class IdListField(models.Field):
+    """A story's tag or source ids, copied onto its listing (see `StoryListing`).
+
+    An `integer[]` on PostgreSQL, where a GIN index answers "has all of these tags"; the ids as
+    space-separated text on SQLite. Always read as a sorted list of ints.
+    """
+
+    description = "A list of ids"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("default", list)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def db_type(self, connection):
+        return "integer[]" if connection.vendor == "postgresql" else "text"
+
+    def from_db_value(self, value, expression, connection):
+        return self.to_python(value)
+
+    def to_python(self, value):
+        if not value:
+            return []
+        if isinstance(value, str):  # from the database, a form or a serialized dump
+            value = value.strip("[]{}").replace(",", " ").split()
+        return sorted({int(pk) for pk in value})
+
+    def value_to_string(self, obj):
+        return " ".join(map(str, self.value_from_object(obj)))
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        ids = self.to_python(value)
+        if connection.vendor == "postgresql":  # an array literal: no per-element type guessing
+            return "{" + ",".join(map(str, ids)) + "}"
+        return " ".join(map(str, ids))
+
+
+@IdListField.register_lookup
+class HasAllIds(models.Lookup):
+    """`tag_ids__has_all=[3, 5]`: the row lists every one of these ids (PostgreSQL only)."""
+
+    lookup_name = "has_all"
+    operator = "@>"
+
+    def as_sql(self, compiler, connection):
+        if connection.vendor != "postgresql":
+            raise NotSupportedError(f"{self.lookup_name} needs PostgreSQL's arrays")
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        ids = self.lhs.output_field.get_db_prep_value(self.rhs, connection)
+        return f"{lhs} {self.operator} %s::integer[]", [*lhs_params, ids]
+
+
+@IdListField.register_lookup
+class HasAnyIds(HasAllIds):
+    """`tag_ids__has_any=[3, 5]`: the row lists at least one of these ids (PostgreSQL only)."""
+
+    lookup_name = "has_any"
+    operator = "&&"
+
+
+class SearchDocument(models.Model):
+    """The searchable text of one story, rewritten in the transaction of every change to it
+    (articles/search/index.py, called by articles/changes.py).
+
+    On PostgreSQL `search_vector` holds the weighted tsvector (GIN-indexed); on SQLite an FTS5
+    table (`SQLiteSearchIndex`) indexes these columns instead and the vector stays empty.
+    """
+
+    article = models.OneToOneField(
+        "articles.Article",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="search_document",
+    )
+    headline = models.TextField()
+    standfirst = models.TextField(blank=True)
+    tags = models.TextField(blank=True)
+    body = models.TextField(blank=True, help_text="The body as plain text.")
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    def __str__(self):
+        return self.headline
+
+
+class FTS5TableColumn(models.TextField):
+    """The hidden column an SQLite FTS5 table shares its name with; it supports `__match`."""
+
+
+@FTS5TableColumn.register_lookup
+class FTS5Match(models.Lookup):
+    lookup_name = "match"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} MATCH {rhs}", [*lhs_params, *rhs_params]
+
+
+class SQLiteSearchIndex(models.Model):
+    """SQLite only: the FTS5 table over `SearchDocument`, created by migration 0003 on SQLite.
+
+    Its rowid is the article id, so the ORM can join stories to it and order by `rank`
+    (bm25 with the column weights configured in the migration).
+    """
+
+    article = models.OneToOneField(
+        "articles.Article",
+        primary_key=True,
+        db_column="rowid",
+        db_constraint=False,
+        on_delete=models.DO_NOTHING,
+        related_name="sqlite_search_index",
+    )
+    document = FTS5TableColumn(db_column="articles_search_fts")
+    rank = models.FloatField()
+
+    class Meta:
+        managed = False
+        db_table = "articles_search_fts"
+
+    def __str__(self):
+        return f"Search index entry of story {self.article_id}"
+
+
+class StoryKeyField(models.OneToOneField):
+    """A one-to-one link to a story that is also the row's primary key.
+
+    Declared `integer` on SQLite, which makes the column the table's rowid: a lookup by story
+    is then one b-tree search instead of two (SQLite's `bigint` key is a separate index).
+    """
+
+    def db_type(self, connection):
+        return "integer" if connection.vendor == "sqlite" else super().db_type(connection)
+
+
+class StoryListingQuerySet(models.QuerySet):
+    def due(self):
+        """Listed stories readers may see now (scheduled ones wait for their time)."""
+        return self.filter(published_at__lte=timezone.now())
+
+    def newest_first(self):
+        return self.order_by("-published_at", "-pk")
+
+
+class StoryListing(models.Model):
+    """A story readers may see, now or at its scheduled time, reduced to what lists filter,
+    sort, count and facet on: its time and copies of its tag and source links.
+
+    Tag pages and searches read this one narrow table instead of the story rows and their link
+    tables, so counting the tags of thousands of matches costs no lookup per match; on
+    PostgreSQL a GIN index answers "has all of these tags". The rows are rewritten by
+    `articles.search.index.refresh_listings()` in the same transaction as every change (see
+    articles/changes.py); `rebuild_search_index` rebuilds them all.
+    """
+
+    article = StoryKeyField(
+        "articles.Article", primary_key=True, on_delete=models.CASCADE, related_name="listing"
+    )
+    published_at = models.DateTimeField()
+    tag_ids = IdListField()
+    source_ids = IdListField()
+    # The story's search text, joined on the story id without going through the story row.
+    search_document = models.ForeignObject(
+        SearchDocument,
+        from_fields=["article"],
+        to_fields=["article"],
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+    )
+    sqlite_search_index = models.ForeignObject(
+        SQLiteSearchIndex,
+        from_fields=["article"],
+        to_fields=["article"],
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+    )
+
+    objects = StoryListingQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["-published_at", "-article"], name="listing_newest_first")]
+
+    def __str__(self):
+        return f"Listing of story {self.article_id}"

@@ -1,0 +1,92 @@
+"""The reader's pages: front, story, tag, tag index and source. Every query for stories starts from
+`Article.objects.published()` (or its listing mirror, `StoryListing.objects.due()`)."""
+
+import datetime
+
+from django.conf import settings
+from django.core.paginator import InvalidPage, Paginator
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404, render
+
+from ..models import Article, Source, Tag
+from ..search.engines import get_engine
+from ..search.models import StoryListing
+from ..search.results import find, stories_in_order, tag_facets
+
+FRONT_PAGE_STORIES = 13
+PROMINENT_TAGS = 12
+
+
+def paginate(request, queryset, per_page=None):
+    """The requested page of `queryset`; a missing, negative or absurd page number is a 404."""
+    paginator = Paginator(
+        queryset, per_page or settings.ARTICLES_PER_PAGE, allow_empty_first_page=True
+    )
+    try:
+        return paginator.page(request.GET.get("page") or 1)
+    except InvalidPage as exc:
+        raise Http404("No such page.") from exc
+
+
+def front_page(request):
+    stories = list(Article.objects.published().for_list().newest_first()[:FRONT_PAGE_STORIES])
+    return render(
+        request,
+        "articles/front_page.html",
+        {"lead_story": stories[0] if stories else None, "latest": stories[1:]},
+    )
+
+
+def article_detail(request, year, month, day, slug):
+    try:
+        day = datetime.date(int(year), int(month), int(day))
+    except ValueError as exc:
+        raise Http404("No such date.") from exc
+    article = get_object_or_404(
+        Article.objects.published().for_detail(), slug=slug, published_at__date=day
+    )
+    return render(request, "articles/article_detail.html", {"article": article})
+
+
+def tag_detail(request, slug):
+    tag = Tag.objects.resolve([slug]).get(slug)
+    if tag is None:
+        raise Http404("No such tag.")
+    if tag.slug != slug:  # renamed or merged: the old address keeps working
+        return HttpResponsePermanentRedirect(tag.get_absolute_url())
+    # The tag's stories once, newest first: they give the count, the page and the related tags.
+    listings = get_engine().having_all(StoryListing.objects.due(), "tags", [tag])
+    matches = find(listings.newest_first())
+    page = paginate(request, matches.ids)
+    if not page.object_list:
+        raise Http404("No published stories with this tag.")
+    page.object_list = stories_in_order(list(page.object_list))
+    related_tags = tag_facets(matches, exclude=[tag], limit=15)
+    return render(
+        request,
+        "articles/tag_detail.html",
+        {"tag": tag, "page": page, "related_tags": related_tags},
+    )
+
+
+def source_detail(request, slug):
+    source = get_object_or_404(Source, slug=slug)
+    stories = Article.objects.published().filter(sources=source).for_list().newest_first()
+    page = paginate(request, stories)
+    if not page.object_list:
+        raise Http404("No published stories from this source.")
+    return render(request, "articles/source_detail.html", {"source": source, "page": page})
+
+
+def tag_index(request):
+    """Every tag with published stories, A to Z or by count, the most used shown first."""
+    by_count = request.GET.get("sort") == "count"
+    tags = list(Tag.objects.with_published_stories().order_by("name"))
+    prominent = sorted(tags, key=lambda tag: (-tag.story_count, tag.name.lower()))
+    if by_count:
+        tags = prominent
+    return render(
+        request,
+        "articles/tag_index.html",
+        {"tags": tags, "prominent": prominent[:PROMINENT_TAGS], "by_count": by_count},
+    )

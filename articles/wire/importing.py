@@ -1,0 +1,158 @@
+"""Turning parsed copy into stories: one story per agency story, updated when it comes again.
+
+`parse_copy` decides, in one place, whether copy is ninjs JSON or wire text; `import_parsed`
+creates or updates its story through the editorial services, with one revision per import.
+"""
+
+import dataclasses
+import hashlib
+from dataclasses import dataclass
+
+from .. import changes
+from ..editorial.revisions import revision_block
+from ..editorial.services import publish_or_schedule, save_article
+from ..models import Article, Image, Source
+from .ninjs import NinjsError, NinjsStory, looks_like_json, parse_ninjs
+from .text import WireParseError, WireStory, parse_wire
+
+# What `parse_copy` raises: the message says what is wrong with the copy.
+CopyError = (WireParseError, NinjsError)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    article: Article
+    created: bool
+
+
+def parse_copy(content: bytes | str, *, name: str = "") -> WireStory | NinjsStory:
+    """Read one story: as ninjs when `name` ends in .json or the content is a JSON object, else
+    as wire text. Raises one of `CopyError`."""
+    if name.lower().endswith(".json") or looks_like_json(content):
+        return parse_ninjs(content)
+    return parse_wire(content)
+
+
+def external_id_of(story: WireStory | NinjsStory) -> str:
+    """The identity a parsed story is stored under: a re-import of it finds the same story."""
+    if isinstance(story, NinjsStory):
+        return story.external_id
+    # The same headline (ignoring case and spacing) is the same wire story.
+    key = " ".join(story.headline.casefold().split())
+    return "wire:" + hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def import_parsed(
+    story: WireStory | NinjsStory,
+    *,
+    publish: bool = False,
+    published_at=None,
+    tags=(),
+    user=None,
+    how: str = "",
+) -> ImportResult:
+    """Create or update the story for parsed copy; a draft unless `publish` is set.
+
+    `how` ends the revision's note: "Imported from wire copy", "Re-imported on the wire desk"…
+    """
+    if isinstance(story, NinjsStory):
+        return _import_ninjs(story, publish=publish, user=user, how=how or "from ninjs")
+    return import_story(
+        external_id=external_id_of(story),
+        headline=story.headline,
+        standfirst=story.standfirst,
+        body_html=story.body_html,
+        sources=story.sources,
+        photo=dataclasses.asdict(story.photo) if story.photo else None,
+        tags=tags,
+        publish=publish,
+        published_at=published_at,
+        user=user,
+        how=how or "from wire copy",
+    )
+
+
+@changes.atomic()
+@revision_block()  # one revision per import, taken after the sources and tags are set
+def import_story(
+    *,
+    external_id: str,
+    headline: str,
+    standfirst: str,
+    body_html: str,
+    sources=(),
+    photo: dict | None = None,
+    byline: str | None = None,
+    tags=(),
+    publish: bool = False,
+    published_at=None,
+    user=None,
+    how: str,
+) -> ImportResult:
+    """Create or update the article known by `external_id`, whatever format the copy came in.
+
+    A re-import replaces the copy, sources and photo details and adds tags, but never unpublishes
+    a story, removes tags or drops a photo file an editor has uploaded since. `photo` holds Image
+    field values (caption, credit, is_file_photo, and optionally alt_text, file, focal point).
+    """
+    article = Article.objects.select_for_update().filter(external_id=external_id).first()
+    created = article is None
+    if created:
+        article = Article(external_id=external_id, created_by=user)
+
+    article.headline = headline
+    article.standfirst = standfirst
+    article.body = body_html
+    if byline is not None:
+        article.byline = byline[:200]
+    article.updated_by = user
+    if photo:
+        article.lead_image = _save_photo(article.lead_image, photo, user=user)
+    action = f"{'Imported' if created else 'Re-imported'} {how}"
+    save_article(article=article, user=user, action=action)
+
+    article.sources.set([Source.get_or_create_by_name(name) for name in sources])
+    if tags:
+        article.tags.add(*tags)
+    if publish:
+        publish_or_schedule(article=article, user=user, at=published_at)
+    return ImportResult(article=article, created=created)
+
+
+def _save_photo(image: Image | None, fields: dict, *, user) -> Image:
+    image = image or Image(uploaded_by=user)
+    for name, value in fields.items():
+        if name == "file" and image.file:
+            continue  # keep the file an editor uploaded
+        setattr(image, name, value)
+    image.save()
+    return image
+
+
+def _import_ninjs(story: NinjsStory, *, publish: bool, user, how: str) -> ImportResult:
+    photo = None
+    if story.photo:
+        photo = {
+            "caption": story.photo.caption,
+            "credit": story.photo.credit,
+            "is_file_photo": story.photo.is_file_photo,
+        }
+        if story.photo.alt_text:
+            photo["alt_text"] = story.photo.alt_text
+        if story.photo.file_name:
+            photo["file"] = story.photo.file_name
+        if story.photo.focal_x is not None:
+            photo["focal_x"], photo["focal_y"] = story.photo.focal_x, story.photo.focal_y
+    return import_story(
+        external_id=story.external_id,
+        headline=story.headline,
+        standfirst=story.standfirst,
+        body_html=story.body_html,
+        byline=story.byline,
+        sources=story.sources,
+        photo=photo,
+        tags=story.tags,
+        publish=publish,
+        user=user,
+        how=how,
+    )

@@ -1,0 +1,159 @@
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from articles.models import Article, Image
+
+from ..helpers.factories import make_article, make_image, make_source
+from ..helpers.images import png_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def change_form_data(article: Article, **overrides) -> dict:
+    """The POST the article change form sends, with `overrides` applied."""
+    data = {
+        "headline": article.headline,
+        "standfirst": article.standfirst,
+        "body": article.body,
+        "byline": article.byline,
+        "lead_image": article.lead_image_id or "",
+        "status": article.status,
+        "published_at_0": article.published_at.strftime("%d/%m/%Y") if article.published_at else "",
+        "published_at_1": article.published_at.strftime("%H:%M:%S") if article.published_at else "",
+        "slug": article.slug,
+        "sources": [s.pk for s in article.sources.all()],
+        "tags": ", ".join(f'"{t.name}"' for t in article.tags.all()),
+        # The version the form was opened at (edit-conflict detection, articles/desk/workflow.py).
+        "opened_version": article.version,
+    }
+    return data | overrides
+
+
+def test_editor_changes_the_seed_story_and_readers_see_it(editor_client, client, seed_story):
+    url = reverse("admin:articles_article_change", args=[seed_story.pk])
+    assert "Mali receives helicopters" in editor_client.get(url).content.decode()
+    data = change_form_data(
+        seed_story,
+        headline="Mali takes delivery of Russian helicopters",
+        tags='Mali, Russia, "Wagner Group", Bamako',
+    )
+    response = editor_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+
+    seed_story.refresh_from_db()
+    page = client.get(seed_story.get_absolute_url()).content.decode()
+    assert '<h1 class="story__headline">Mali takes delivery of Russian helicopters</h1>' in page
+    assert 'href="/tags/bamako/">Bamako</a>' in page
+    assert "/tags/france/" not in page
+    assert client.get("/tags/france/").status_code == 404
+    assert seed_story.updated_by.username == "editor"
+
+
+def test_crafted_post_cannot_store_script(editor_client, seed_story):
+    url = reverse("admin:articles_article_change", args=[seed_story.pk])
+    hostile = (
+        '<p>Safe<script>alert("x")</script></p><p><img src=x onerror="alert(1)"></p>'
+        '<p><a href="javascript:alert(1)">bad link</a> <a href="https://ok.example/">ok</a></p>'
+    )
+    response = editor_client.post(url, change_form_data(seed_story, body=hostile))
+    assert response.status_code == 302
+    seed_story.refresh_from_db()
+    assert "<script" not in seed_story.body
+    assert "onerror" not in seed_story.body
+    assert "javascript:" not in seed_story.body
+    assert 'href="https://ok.example/"' in seed_story.body
+
+
+def test_add_form_creates_a_draft_with_a_slug(editor_client, db):
+    data = {
+        "headline": "Fresh copy from the desk",
+        "standfirst": "Summary.",
+        "body": "<p>Text.</p>",
+        "status": "draft",
+        "slug": "",
+        "tags": "Weather",
+    }
+    response = editor_client.post(reverse("admin:articles_article_add"), data)
+    assert response.status_code == 302
+    article = Article.objects.get()
+    assert article.slug == "fresh-copy-from-the-desk"
+    assert article.created_by.username == "editor"
+    assert not Article.objects.published().exists()
+
+
+def test_article_list_shows_columns_filters_and_thumbnail(editor_client, seed_story):
+    image = seed_story.lead_image
+    image.file = SimpleUploadedFile("plane.png", png_bytes())
+    image.save()
+    page = editor_client.get(reverse("admin:articles_article_changelist")).content.decode()
+    for text in ["Mali receives helicopters", "Published", "News Agencies", "Wagner Group"]:
+        assert text in page
+    assert re.search(r'<img src="/media/(images|renditions)/[^"]+"', page)
+    filtered = editor_client.get(reverse("admin:articles_article_changelist") + "?tag=mali")
+    assert "Mali receives helicopters" in filtered.content.decode()
+    other = editor_client.get(reverse("admin:articles_article_changelist") + "?tag=nothing")
+    assert "Mali receives helicopters" not in other.content.decode()
+
+
+def test_article_list_query_count_is_flat(editor_client, django_assert_max_num_queries):
+    for n in range(20):
+        make_article(
+            f"Story {n}", tags=[f"t{n}", "common"], sources=[make_source()], lead_image=make_image()
+        )
+    with django_assert_max_num_queries(14):
+        assert editor_client.get(reverse("admin:articles_article_changelist")).status_code == 200
+
+
+def test_change_form_has_grouped_fields_rich_text_and_view_on_site(editor_client, seed_story):
+    page = editor_client.get(
+        reverse("admin:articles_article_change", args=[seed_story.pk])
+    ).content.decode()
+    for heading in ["Story", "Media", "Metadata"]:
+        assert f">{heading}</h2>" in page
+    assert "prose-editor" in page
+    assert "admin-autocomplete" in page  # sources and lead image
+    assert "View on site" in page
+
+
+def test_source_list_counts_published_stories_only(editor_client, seed_story):
+    agencies = seed_story.sources.get()
+    make_article("Draft", status="draft", sources=[agencies])
+    make_article("Second published", sources=[agencies])
+    page = editor_client.get(reverse("admin:articles_source_changelist")).content.decode()
+    assert re.search(r'field-published_count">2<', page)
+
+
+def test_image_upload_rejects_a_fake_image(editor_client, db):
+    fake = SimpleUploadedFile("photo.jpg", b"<html><script>alert(1)</script></html>")
+    response = editor_client.post(
+        reverse("admin:articles_image_add"),
+        {"file": fake, "alt_text": "x", "caption": "c", "credit": "me"},
+    )
+    assert response.status_code == 200
+    assert "This file is not a photo we can use" in response.content.decode()
+    assert not Image.objects.exists()
+
+
+def test_image_upload_records_size_and_uploader(editor_client, db):
+    response = editor_client.post(
+        reverse("admin:articles_image_add"),
+        {
+            "file": SimpleUploadedFile("p.png", png_bytes(64, 48)),
+            "alt_text": "A red square",
+            "caption": "Red",
+            "credit": "Jane Doe/AFP",
+        },
+    )
+    assert response.status_code == 302
+    image = Image.objects.get()
+    assert (image.width, image.height) == (64, 48)
+    assert image.uploaded_by.username == "editor"
+
+
+def test_anonymous_users_cannot_reach_the_admin(client, seed_story):
+    response = client.get(reverse("admin:articles_article_change", args=[seed_story.pk]))
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]

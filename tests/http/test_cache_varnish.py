@@ -1,0 +1,169 @@
+"""A real Varnish (Debian's package, with .ci/varnish/default.vcl) in front of gunicorn: public
+pages are stored and served by Varnish, an editor's change is visible through it at once (the app
+BANs on commit), scheduled stories appear on time, and admin pages and previews are never stored."""
+
+import re
+import time
+
+import pytest
+
+from ..helpers.servers import (
+    AppServer,
+    Browser,
+    VarnishServer,
+    free_port,
+    fresh_database,
+    manage,
+    missing_service,
+    postgres_available,
+    prepare_site,
+    server_env,
+    suite_database_vendor,
+)
+
+EDITOR_PASSWORD = "varnish test password 1"
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    vendor = suite_database_vendor()
+    if vendor == "postgres" and not postgres_available():
+        missing_service("PostgreSQL is not reachable at 127.0.0.1:5432")
+    tmp_path = tmp_path_factory.mktemp("varnish")
+    app_port, varnish_port = free_port(), free_port()
+    with fresh_database(vendor, tmp_path) as database_url:
+        env = server_env(
+            tmp_path,
+            DATABASE_URL=database_url,
+            CACHE_PURGE_URL=f"http://127.0.0.1:{varnish_port}/",
+            TRUSTED_PROXY_COUNT=1,
+        )
+        prepare_site(env, editor_password=EDITOR_PASSWORD)
+        app = AppServer(env, log_dir=tmp_path, port=app_port)
+        try:
+            varnish = VarnishServer(app_port, tmp_path, port=varnish_port)
+        except FileNotFoundError:
+            app.stop()
+            missing_service("varnishd is not installed (apt-get install varnish)")
+        try:
+            yield app, varnish, env
+        finally:
+            varnish.stop()
+            app.stop()
+
+
+def fetch(varnish, path, **headers):
+    response = Browser(varnish.url).get(path, headers=headers)
+    assert response.status_code in {200, 304}, (path, response.status_code, response.text[:500])
+    return response
+
+
+def seed_story_path(varnish) -> str:
+    return re.search(r'href="(/2021/\d\d/\d\d/[^"]+/)"', fetch(varnish, "/").text)[1]
+
+
+def shell(env, code: str) -> str:
+    return manage(env, "shell", "-c", code).stdout
+
+
+class TestThroughVarnish:
+    def test_public_pages_are_stored_and_served_by_varnish(self, stack):
+        _, varnish, _ = stack
+        for path in ("/", seed_story_path(varnish), "/tags/mali/", "/api/articles/"):
+            first = fetch(varnish, path)
+            second = fetch(varnish, path)
+            assert second.headers["X-Varnish-Cache"] == "HIT", path
+            assert second.text == first.text
+            assert "s-maxage=" in second.headers["Cache-Control"]
+
+    def test_conditional_request_through_varnish(self, stack):
+        _, varnish, _ = stack
+        path = seed_story_path(varnish)
+        etag = fetch(varnish, path).headers["ETag"]
+        assert fetch(varnish, path, **{"If-None-Match": etag}).status_code == 304
+
+    def test_an_editors_change_is_visible_through_varnish_at_once(self, stack):
+        _, varnish, _ = stack
+        path = seed_story_path(varnish)
+        for page in ("/", path, "/tags/mali/"):
+            fetch(varnish, page)
+            assert fetch(varnish, page).headers["X-Varnish-Cache"] == "HIT"
+
+        editor = Browser(varnish.url)
+        editor.log_in("editor", EDITOR_PASSWORD)
+        change_list = editor.get("/admin/articles/article/").text
+        change_path = re.search(r'href="(/admin/articles/article/\d+/change/)', change_list)[1]
+        saved = editor.submit(
+            change_path,
+            {"headline": "Mali receives helicopters, says the edited headline", "_save": "Save"},
+            form_id="article_form",
+        )
+        assert saved.status_code == 302, saved.text[:2000]
+
+        for page in ("/", path, "/tags/mali/"):
+            response = fetch(varnish, page)
+            assert "says the edited headline" in response.text, page
+            assert response.headers["X-Varnish-Cache"] == "MISS"
+
+    def test_admin_pages_are_never_stored(self, stack):
+        _, varnish, _ = stack
+        for _ in range(2):
+            response = Browser(varnish.url).get("/admin/login/")
+            assert response.status_code == 200
+            assert response.headers["X-Varnish-Cache"] == "MISS"
+            assert "private" in response.headers["Cache-Control"]
+        editor = Browser(varnish.url)
+        editor.log_in("editor", EDITOR_PASSWORD)
+        for _ in range(2):
+            response = editor.get("/admin/")
+            assert response.status_code == 200
+            assert response.headers["X-Varnish-Cache"] == "MISS"
+
+    def test_previews_are_never_stored(self, stack):
+        _, varnish, env = stack
+        token = (
+            shell(
+                env,
+                "import datetime; from django.utils import timezone; "
+                "from articles.models import Article, ShareLink; "
+                "from articles.editorial.previews import share_link_token; "
+                "a = Article.objects.create(headline='Draft only the link holders see'); "
+                "link = ShareLink.objects.create(article=a, "
+                "expires_at=timezone.now() + datetime.timedelta(hours=1)); "
+                "print('TOKEN', share_link_token(link))",
+            )
+            .split("TOKEN ")[1]
+            .strip()
+        )
+        for _ in range(2):
+            response = Browser(varnish.url).get(f"/preview/{token}/")
+            assert response.status_code == 200
+            assert "Draft only the link holders see" in response.text
+            assert response.headers["X-Varnish-Cache"] == "MISS"
+        assert "Draft only the link holders see" not in fetch(varnish, "/").text
+
+    def test_a_scheduled_story_appears_on_time_through_varnish(self, stack):
+        _, varnish, env = stack
+        shell(
+            env,
+            "import datetime; from django.utils import timezone; "
+            "from articles.models import Article; "
+            "Article.objects.create(headline='Embargoed until a few seconds from now', "
+            "status='published', published_at=timezone.now() + datetime.timedelta(seconds=6))",
+        )
+        due = time.monotonic() + 6
+        front = fetch(varnish, "/")
+        assert "Embargoed until" not in front.text
+        s_maxage = int(front.headers["Cache-Control"].split("s-maxage=")[1].split(",")[0])
+        assert s_maxage <= 6
+        assert fetch(varnish, "/").headers["X-Varnish-Cache"] == "HIT"
+        time.sleep(max(0.0, due - time.monotonic()) + 1.5)
+        assert "Embargoed until a few seconds from now" in fetch(varnish, "/").text
+
+    def test_a_plain_http_redirect_is_not_served_for_https(self, stack):
+        _, varnish, _ = stack
+        import requests
+
+        plain = requests.get(varnish.url + "/", allow_redirects=False, timeout=10)
+        assert plain.status_code == 301
+        assert fetch(varnish, "/").status_code == 200
