@@ -142,10 +142,12 @@ class TagQuerySet(PublishedCountQuerySet):
         name = clean_tag_name(name)
         if not name:
             raise ValueError("A tag needs a name.")
+        tag = self.filter(name_key=tag_name_key(name)).first()
+        return tag if tag is not None else self.create_named(name)
+
+    def create_named(self, name: str) -> "Tag":
+        """A new tag called `name` (already clean), or the one a concurrent request just made."""
         key = tag_name_key(name)
-        tag = self.filter(name_key=key).first()
-        if tag is not None:
-            return tag
         try:
             with transaction.atomic():
                 return self.create(name=name)
@@ -231,7 +233,7 @@ class ArticleTagManager(_TaggableManager):
                 key = tag_name_key(name)
                 tag = existing.get(key)
                 if tag is None:
-                    tag = existing[key] = tag_model.objects.get_or_create_named(names_by_key[key])
+                    tag = existing[key] = tag_model.objects.create_named(names_by_key[key])
             if tag.pk not in seen:
                 seen.add(tag.pk)
                 result.append(tag)

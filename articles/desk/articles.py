@@ -1,6 +1,7 @@
 """The story editor and the list of stories."""
 
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
 from taggit.managers import TaggableManager
 
 from ..models import Article, Tag
@@ -21,6 +22,13 @@ class TagListFilter(admin.SimpleListFilter):
         if self.value():
             return queryset.filter(tags__slug=self.value())
         return queryset
+
+
+class StoryChangeList(ChangeList):
+    """The list of stories, with every row's sources and tags in one query each."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        return super().get_queryset(request, exclude_parameters).prefetch_related("sources", "tags")
 
 
 @admin.register(Article)
@@ -61,8 +69,8 @@ class ArticleAdmin(ArticleWorkflowAdmin):
         ),
     ]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("sources", "tags")
+    def get_changelist(self, request, **kwargs):
+        return StoryChangeList
 
     @admin.display(description="Sources")
     def source_names(self, article):

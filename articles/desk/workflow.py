@@ -34,6 +34,10 @@ class WorkflowFormMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The story as stored (the admin loads it afresh for every request), before this form
+        # changes the instance; the service re-checks it under a row lock.
+        self.stored_status = self.instance.status if self.instance.pk else Status.DRAFT
+        self.stored_published_at = self.instance.published_at if self.instance.pk else None
         # The version this form was opened at; a save made against an older one is refused.
         self.fields["opened_version"] = forms.IntegerField(
             widget=forms.HiddenInput, required=False, initial=self.instance.version
@@ -47,9 +51,7 @@ class WorkflowFormMixin:
             ]
 
     def allowed_statuses(self) -> list[str]:
-        stored = Article.objects.filter(pk=self.instance.pk).values_list("status", flat=True)
-        current = stored.first() if self.instance.pk else Status.DRAFT
-        return services.allowed_statuses(user=self.user, current=current or Status.DRAFT)
+        return services.allowed_statuses(user=self.user, current=self.stored_status)
 
     def clean_status(self):
         status = self.cleaned_data["status"]
@@ -127,9 +129,7 @@ class ArticleWorkflowAdmin(DeskModelAdmin):
     def save_model(self, request, obj, form, change):
         """Apply the requested status through the matching service (which also saves the edit)."""
         user = request.user
-        stored = Article.objects.filter(pk=obj.pk).first() if change else None
-        current_status = stored.status if stored else Status.DRAFT
-        current_time = stored.published_at if stored else None
+        current_status, current_time = form.stored_status, form.stored_published_at
         if "published_at" not in form.changed_data:
             # The form shows whole seconds; an untouched time must not move (or republish).
             obj.published_at = current_time

@@ -27,13 +27,21 @@ from ..models import Article, Revision
 _pending: ContextVar[dict | None] = ContextVar("pending_revisions", default=None)
 
 
-def snapshot(article: Article) -> dict:
-    """Every field an editor can change, as stored in the database right now."""
-    stored = (
+def _stored(article_pk: int) -> Article | None:
+    return (
         Article.objects.select_related("lead_image")
         .prefetch_related("sources", "tags")
-        .get(pk=article.pk)
+        .filter(pk=article_pk)
+        .first()
     )
+
+
+def snapshot(article: Article) -> dict:
+    """Every field an editor can change, as stored in the database right now."""
+    return _snapshot_of(_stored(article.pk))
+
+
+def _snapshot_of(stored: Article) -> dict:
     image = stored.lead_image
     return {
         "headline": stored.headline,
@@ -78,19 +86,20 @@ def revision_block():
         _pending.reset(token)
     # Only reached when the block succeeded: an exception skips writing (and rolls back).
     for article_pk, (user, actions) in pending.items():
-        if Article.objects.filter(pk=article_pk).exists():
-            _write_revision(article_pk, user=user, actions=actions)
+        _write_revision(article_pk, user=user, actions=actions)
 
 
-def _write_revision(article_pk: int, *, user, actions: list[str]) -> Revision:
-    article = Article.objects.get(pk=article_pk)
+def _write_revision(article_pk: int, *, user, actions: list[str]) -> Revision | None:
+    stored = _stored(article_pk)
+    if stored is None:  # deleted for good in the same block
+        return None
     last = Revision.objects.filter(article_id=article_pk).aggregate(n=Max("number"))["n"] or 0
     return Revision.objects.create(
-        article=article,
+        article=stored,
         number=last + 1,
-        article_version=article.version,
+        article_version=stored.version,
         action="; ".join(actions),
-        snapshot=snapshot(article),
+        snapshot=_snapshot_of(stored),
         created_by=user if user is not None and user.is_authenticated else None,
         created_at=timezone.now(),
     )

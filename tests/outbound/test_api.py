@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.http import http_date
 from openapi_spec_validator import validate as validate_openapi
 
-from articles.models import Article, Image
+from articles.editorial.tagging import merge_tags, rename_tag
+from articles.models import Article, Image, Tag
 
 from ..helpers.factories import make_article, make_draft, make_source
 from ..helpers.images import png_bytes
@@ -101,6 +102,17 @@ class TestArticleList:
             "Newest story",
             "Mali and Russia",
         ]
+
+    def test_an_old_address_of_a_renamed_or_merged_tag_still_filters(self, client, stories):
+        rename_tag(Tag.objects.get(name="Mali"), new_name="Republic of Mali")
+        assert headlines(client.get("/api/articles/?tag=mali")) == [
+            "Mali and Russia",
+            "Old Mali story",
+        ]
+        merge_tags([Tag.objects.get(name="Russia")], into=Tag.objects.get(name="Republic of Mali"))
+        merged = headlines(client.get("/api/articles/?tag=republic-of-mali"))
+        assert "Russia only" in merged
+        assert headlines(client.get("/api/articles/?tag=russia,mali")) == merged
 
     def test_unknown_tag_or_source_is_simply_empty(self, client, stories):
         assert headlines(client.get("/api/articles/?tag=nothing")) == []

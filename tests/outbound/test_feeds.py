@@ -9,7 +9,8 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from articles.models import Correction, Image
+from articles.editorial.tagging import merge_tags, rename_tag
+from articles.models import Correction, Image, Tag
 
 from ..helpers.factories import make_article, make_draft, make_source
 from ..helpers.images import png_bytes
@@ -162,6 +163,18 @@ def test_tag_feed_holds_only_that_tags_published_stories(client, stories, kind):
     assert [entry.title for entry in feed.entries] == ["Mali receives helicopters"]
     assert "Mali" in feed.feed.title
     assert parse(client, f"/tags/liberia/feed.{kind}").entries[0].title == "Floods in Liberia"
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+def test_a_renamed_or_merged_tags_old_feed_redirects_to_its_new_one(client, stories, kind):
+    rename_tag(Tag.objects.get(name="Mali"), new_name="Republic of Mali")
+    merge_tags([Tag.objects.get(name="Liberia")], into=Tag.objects.get(name="Russia"))
+    for old, new in [("mali", "republic-of-mali"), ("liberia", "russia")]:
+        response = client.get(f"/tags/{old}/feed.{kind}")
+        assert response.status_code == 301
+        assert response["Location"] == f"/tags/{new}/feed.{kind}"
+        assert parse(client, response["Location"]).entries  # a feed reader follows it
+    assert client.get(f"/tags/republic-of-mali/feed.{kind}").status_code == 200
 
 
 @pytest.mark.parametrize("kind", ["rss", "atom"])
