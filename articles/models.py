@@ -9,6 +9,7 @@ Nothing here reacts to a save: what follows a change (listings, the search index
 renditions) is collected and done once per transaction by articles/changes.py.
 """
 
+import datetime
 import unicodedata
 
 from django.conf import settings
@@ -26,14 +27,18 @@ from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
 from .html import EDITOR_EXTENSIONS, sanitize_body
 from .photos.uploads import prepare_original
+from .search.models import ListedUnder, ListingCount, ListingLink
 
 MAX_TAG_NAME_LENGTH = 100
 
 
-def unique_slug(model, text: str, *, max_length: int, exclude_pk=None, **scope) -> str:
-    """`slugify(text)`, suffixed -2, -3… until no other row of `model` within `scope` has it."""
+def unique_slug(rows, text: str, *, max_length: int, exclude_pk=None) -> str:
+    """`slugify(text)`, suffixed -2, -3… until no other of `rows` (a model or a queryset) has
+    it."""
     base = slugify(text, allow_unicode=False)[:max_length].strip("-") or "untitled"
-    others = model._default_manager.filter(**scope).exclude(pk=exclude_pk)
+    others = (rows._default_manager.all() if isinstance(rows, type) else rows).exclude(
+        pk=exclude_pk
+    )
     candidate, n = base, 1
     while others.filter(slug=candidate).exists():
         n += 1
@@ -55,23 +60,31 @@ def who_did_it(*, editable=False):
 
 
 class PublishedCountQuerySet(models.QuerySet):
-    """Tags or sources with how many published stories each has: the one place that counts."""
+    """Tags or sources with how many published stories each has: the one place that counts.
 
-    # The lookup from a story to a row of this queryset's model.
-    story_lookup = ""
+    The counts are kept as stories change (`ListingCount`), so a count costs one row however many
+    stories it counts; the scheduled stories it includes are taken off (they are few, and found
+    through their `ListingLink` rows).
+    """
+
+    # What `ListingCount` and `ListingLink` call rows of this queryset's model.
+    listed_under = ""
 
     def with_published_counts(self):
         """Every row, annotated with `story_count`: its published stories (0 when none)."""
-        counted = (
-            Article.objects.published()
-            .filter(**{self.story_lookup: OuterRef("pk")})
+        kept = ListingCount.objects.filter(kind=self.listed_under, target=OuterRef("pk"), other=0)
+        scheduled = (
+            ListingLink.objects.filter(
+                kind=self.listed_under, target=OuterRef("pk"), published_at__gt=timezone.now()
+            )
             .order_by()
-            .values(self.story_lookup)
+            .values("target")
             .annotate(n=Count("pk"))
             .values("n")
         )
         return self.annotate(
-            story_count=Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+            story_count=Coalesce(Subquery(kept.values("listed")), 0)
+            - Coalesce(Subquery(scheduled, output_field=IntegerField()), 0)
         )
 
     def with_published_stories(self):
@@ -80,7 +93,7 @@ class PublishedCountQuerySet(models.QuerySet):
 
 
 class SourceQuerySet(PublishedCountQuerySet):
-    story_lookup = "sources"
+    listed_under = ListedUnder.SOURCE
 
 
 class Source(models.Model):
@@ -134,7 +147,7 @@ def clean_tag_name(name: str) -> str:
 
 
 class TagQuerySet(PublishedCountQuerySet):
-    story_lookup = "tagged_items__tag"
+    listed_under = ListedUnder.TAG
 
     def get_or_create_named(self, name: str) -> "Tag":
         """The tag called `name` in any case, spacing or Unicode form; created when there is
@@ -491,11 +504,19 @@ class ArticleQuerySet(models.QuerySet):
         nothing else: no bodies, no bookkeeping columns."""
         return (
             self.only("headline", "slug", "standfirst", "published_at", "lead_image")
-            .select_related("lead_image")
+            .select_related("lead_image__credit_source")
             .prefetch_related(
                 models.Prefetch("sources", queryset=Source.objects.only("name")),
                 "lead_image__renditions",
             )
+        )
+
+    def on_day(self, day: datetime.date):
+        """Stories published on `day` in the newsroom's time zone: a range of `published_at`,
+        which its index serves (a database date function on the column would not)."""
+        start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+        return self.filter(
+            published_at__gte=start, published_at__lt=start + datetime.timedelta(days=1)
         )
 
     def newest_first(self):
@@ -629,11 +650,10 @@ class Article(models.Model):
 
     def _unique_slug(self) -> str:
         """A slug from the headline, unique among stories published on the same day."""
-        scope = {}
+        stories = Article.objects.all()
         if self.published_at:
-            day = timezone.localtime(self.published_at).date()
-            scope = {"published_at__date": day}
-        return unique_slug(Article, self.headline, max_length=200, exclude_pk=self.pk, **scope)
+            stories = stories.on_day(timezone.localtime(self.published_at).date())
+        return unique_slug(stories, self.headline, max_length=200, exclude_pk=self.pk)
 
     @property
     def is_published(self) -> bool:
@@ -719,7 +739,3 @@ class ShareLink(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
-
-
-# The search tables belong to the app too; importing them here registers them with it.
-from .search import models as search_models  # noqa: E402, F401

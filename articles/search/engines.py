@@ -8,10 +8,11 @@ database does fastest.
 """
 
 import abc
+import json
 from collections.abc import Iterable
 from functools import cache
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import F, Func, QuerySet, TextField, Value
 from django.db.models.expressions import RawSQL
@@ -42,8 +43,11 @@ class SearchEngine(abc.ABC):
 
     @abc.abstractmethod
     def matching(self, stories: QuerySet, query: ParsedQuery) -> QuerySet:
-        """`stories` (stories or their listings) that match `query`, ordered by relevance (best
-        first, newest on ties)."""
+        """`stories` (stories or their listings) that match `query`, in no particular order."""
+
+    @abc.abstractmethod
+    def scores(self, article_ids: Iterable[int], query: ParsedQuery) -> dict[int, float]:
+        """How well each of these stories matches `query`: the higher, the better."""
 
     @abc.abstractmethod
     def highlights(self, article_ids: Iterable[int], query: ParsedQuery) -> dict[int, SafeString]:
@@ -112,12 +116,20 @@ class PostgresSearchEngine(SearchEngine):
         return SearchQuery(query.websearch(), search_type="websearch", config=self.config)
 
     def matching(self, stories, query):
-        search_query = self._search_query(query)
-        return (
-            stories.filter(search_document__search_vector=search_query)
-            .annotate(search_rank=SearchRank(F("search_document__search_vector"), search_query))
-            .order_by("-search_rank", "-published_at", "-pk")
+        return stories.filter(search_document__search_vector=self._search_query(query))
+
+    def scores(self, article_ids, query):
+        ids = [int(pk) for pk in article_ids]
+        if not query.clauses or not ids:
+            return {}
+        table = SearchDocument._meta.db_table
+        sql = (
+            f"SELECT article_id, ts_rank(search_vector, websearch_to_tsquery(%s::regconfig, %s)) "  # noqa: S608 - constants only
+            f"FROM {table} WHERE article_id = ANY(%s)"
         )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self.config, query.websearch(), ids])
+            return dict(cursor.fetchall())
 
     # The listings' copies of the links are GIN-indexed (migration 0008): one bitmap scan finds
     # a tag's stories instead of one lookup per story.
@@ -182,15 +194,27 @@ class SQLiteSearchEngine(SearchEngine):
 
     table = SQLiteSearchIndex._meta.db_table
 
+    # The matches as a set of ids that the listings are filtered by: joined instead, FTS5 would
+    # drive the query and every match would be sorted by time, however many there are.
     def matching(self, stories, query):
-        if not query.clauses:  # only exclusions: everything but their matches, newest first
-            excluded = SQLiteSearchIndex.objects.filter(
-                document__match=query.fts5(positive=False)
-            ).values("article_id")
-            return stories.exclude(pk__in=excluded).order_by("-published_at", "-pk")
-        return stories.filter(sqlite_search_index__document__match=query.fts5()).order_by(
-            "sqlite_search_index__rank", "-published_at", "-pk"
+        if not query.clauses:  # only exclusions: everything but their matches
+            excluded = SQLiteSearchIndex.objects.filter(document__match=query.fts5(positive=False))
+            return stories.exclude(pk__in=excluded.values("article_id"))
+        matched = SQLiteSearchIndex.objects.filter(document__match=query.fts5())
+        return stories.filter(pk__in=matched.values("article_id"))
+
+    def scores(self, article_ids, query):
+        ids = [int(pk) for pk in article_ids]
+        if not query.clauses or not ids:
+            return {}
+        # `rank` is bm25, smaller for better matches; it is worked out only for the rows asked.
+        sql = (
+            f"SELECT rowid, -rank FROM {self.table} WHERE {self.table} MATCH %s "  # noqa: S608 - constants only
+            "AND rowid IN (SELECT value FROM json_each(%s))"
         )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [query.fts5(), json.dumps(ids)])
+            return dict(cursor.fetchall())
 
     # SQLite has no index over the copies: filters look the stories up in the link tables. The
     # stories with all of several tags are one walk over the first tag's links, joined to each

@@ -1,10 +1,13 @@
-"""The search tables: each story's searchable text, SQLite's full-text index over it, and the
-narrow listing rows that tag pages, searches and facets read instead of the story table.
+"""The search tables: each story's searchable text, SQLite's full-text index over it, the narrow
+listing rows that lists, searches and facets read instead of the story table, the same rows under
+each tag and source, and counts of them kept as they change.
 
 These rows are derived from the content models and rewritten only by articles/search/index.py;
 nothing else writes them. Stories are referred to by name ("articles.Article") so this module
 imports no content model (articles/models.py imports it to register these tables).
 """
+
+from collections import Counter
 
 from django.contrib.postgres.search import SearchVectorField
 from django.db import NotSupportedError, models
@@ -167,8 +170,14 @@ class StoryListing(models.Model):
     articles/changes.py); `rebuild_search_index` rebuilds them all.
     """
 
+    # Left in place when a story is deleted for good, until the change pipeline removes it (and
+    # takes it out of the counts, which it can only do knowing what the row held).
     article = StoryKeyField(
-        "articles.Article", primary_key=True, on_delete=models.CASCADE, related_name="listing"
+        "articles.Article",
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="listing",
     )
     published_at = models.DateTimeField()
     tag_ids = IdListField()
@@ -196,3 +205,134 @@ class StoryListing(models.Model):
 
     def __str__(self):
         return f"Listing of story {self.article_id}"
+
+
+class ListedUnder(models.TextChoices):
+    """What a listed story can be listed under, besides everything."""
+
+    TAG = "t", "tag"
+    SOURCE = "s", "source"
+
+
+class ListingLinkQuerySet(models.QuerySet):
+    def due(self):
+        return self.filter(published_at__lte=timezone.now())
+
+    def under(self, kind: str, target: int):
+        return self.filter(kind=kind, target=target)
+
+    def newest_first(self):
+        return self.order_by("-published_at", "-article_id")  # "-article" would join the story
+
+
+class ListingLink(models.Model):
+    """A listed story under one of its tags or sources, with its time: a tag's or a source's
+    newest stories come straight from the index, in order, however many it has."""
+
+    # Removed with its listing by the change pipeline (see `StoryListing.article`).
+    article = models.ForeignKey(
+        "articles.Article",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        db_index=False,
+    )
+    kind = models.CharField(max_length=1, choices=ListedUnder.choices)
+    target = models.BigIntegerField(help_text="The tag's or the source's id.")
+    published_at = models.DateTimeField()
+
+    objects = ListingLinkQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "kind", "target"], name="listing_link_once")
+        ]
+        indexes = [
+            models.Index(
+                fields=["kind", "target", "-published_at", "-article"], name="listing_link_newest"
+            )
+        ]
+
+    def __str__(self):
+        return f"Story {self.article_id} under {self.get_kind_display()} {self.target}"
+
+
+class Counted(models.TextChoices):
+    ALL = "a", "every listed story"
+    TAG = "t", "stories with the tag"
+    SOURCE = "s", "stories from the source"
+    TAG_PAIR = "p", "stories with both tags"
+    TAG_SOURCE = "x", "stories with the tag, from the source"
+    SOURCE_TAG = "y", "stories from the source, with the tag"
+    MONTH = "m", "stories of a month (UTC)"
+
+
+# Counts of stories under two things at once: kept by (target, other).
+PAIRS = {Counted.TAG_PAIR, Counted.TAG_SOURCE, Counted.SOURCE_TAG}
+
+
+class ListingCountQuerySet(models.QuerySet):
+    def due(self, kind: str, targets=None) -> Counter:
+        """How many listed stories of `kind` readers may see now, by target (by (target, other)
+        for pairs), for these targets (None: all): see `due_many`."""
+        return self.due_many({kind: targets})[kind]
+
+    def due_many(self, wanted: dict) -> dict[str, Counter]:
+        """The counts of several kinds at once ({kind: targets or None}), in two queries: the
+        counts as kept, less what the scheduled stories add (they are listed but not yet due)."""
+        which = models.Q()
+        for kind, targets in wanted.items():
+            which |= models.Q(kind=kind, **({} if targets is None else {"target__in": targets}))
+        counts = {kind: Counter() for kind in wanted}
+        for kind, target, other, listed in self.filter(which).values_list(
+            "kind", "target", "other", "listed"
+        ):
+            counts[kind][(target, other) if kind in PAIRS else target] = listed
+        scheduled = StoryListing.objects.filter(published_at__gt=timezone.now())
+        for row in scheduled.values_list("published_at", "tag_ids", "source_ids"):
+            for kind, target, other in contributions(*row):
+                targets = wanted.get(kind, ())
+                if kind in wanted and (targets is None or target in targets):
+                    counts[kind][(target, other) if kind in PAIRS else target] -= 1
+        return {kind: +found for kind, found in counts.items()}  # only those with due stories
+
+
+def contributions(published_at, tag_ids, source_ids) -> list[tuple[str, int, int]]:
+    """The counts one listed story adds one to: (kind, target, other)."""
+    month = published_at.astimezone(timezone.UTC)
+    found = [(Counted.ALL, 0, 0), (Counted.MONTH, month.year * 100 + month.month, 0)]
+    found += [(Counted.TAG, tag, 0) for tag in tag_ids]
+    found += [(Counted.SOURCE, source, 0) for source in source_ids]
+    found += [
+        (Counted.TAG_PAIR, tag, other) for tag in tag_ids for other in tag_ids if tag != other
+    ]
+    found += [(Counted.TAG_SOURCE, tag, source) for tag in tag_ids for source in source_ids]
+    found += [(Counted.SOURCE_TAG, source, tag) for source in source_ids for tag in tag_ids]
+    return found
+
+
+class ListingCount(models.Model):
+    """How many stories are listed (published or scheduled) in all, under each tag and source,
+    under each pair of tags, of tag and source, and in each month, and when that set of stories
+    last changed.
+
+    Kept by adding what each change adds and subtracting what it removes, in the transaction of
+    the change (articles/search/index.py), so counting a tag's stories costs one row however many
+    it has. Readers see `ListingCount.objects.due()`, which leaves out the scheduled stories.
+    """
+
+    kind = models.CharField(max_length=1, choices=Counted.choices)
+    target = models.BigIntegerField(default=0, help_text="A tag or source id, or a month (yyyymm).")
+    other = models.BigIntegerField(default=0, help_text="The second tag of a pair.")
+    listed = models.IntegerField(default=0)
+    changed_at = models.DateTimeField()
+
+    objects = ListingCountQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "target", "other"], name="listing_count_once")
+        ]
+
+    def __str__(self):
+        return f"{self.listed} {self.get_kind_display()} ({self.target}, {self.other})"

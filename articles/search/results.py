@@ -11,38 +11,48 @@ from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, QuerySet
+from django.db.models import F, QuerySet
+from django.db.models.expressions import RawSQL
 
 from ..models import Article, Source, Tag
 from .engines import get_engine
+from .models import Counted, ListedUnder, ListingCount, ListingLink, StoryListing
+from .query import ParsedQuery
+
+# A search finding more stories than this is not counted or faceted beyond them: it says "more
+# than" and ranks and facets the newest this many matches. (Lists of one tag, one source or of
+# everything are counted exactly from the kept counts, whatever their size.)
+EXACT_UP_TO = 10_000
 
 
 @dataclass(frozen=True)
 class Matches:
-    """The stories a list found: their ids in order, and how many of them carry each tag and each
-    source (by id, as text)."""
+    """The stories a search found: their ids in order, how many of them carry each tag and each
+    source (by id, as text), and whether there were more than `EXACT_UP_TO` (then only the newest
+    that many are here)."""
 
-    ids: list[int]
+    ids: "list[int] | NewestIds"
     tag_counts: Counter
     source_counts: Counter
+    more: bool = False
 
     @classmethod
     def none(cls) -> "Matches":
         return cls([], Counter(), Counter())
 
 
-def find(listings: QuerySet) -> Matches:
-    """Run a query of `StoryListing` rows once: the story ids in the queryset's order, with
-    their tags and sources counted.
+def find(listings: QuerySet, *, query: ParsedQuery | None = None, ranked: bool = False) -> Matches:
+    """Run a query of `StoryListing` rows once: the newest `EXACT_UP_TO` matches, with their tags
+    and sources counted, in newest order or (`ranked`) best match for `query` first.
 
     The tags and sources come from the listings' copies of the links, so counting them for
     thousands of matches costs no lookup per match. Rows are fetched from a plain cursor:
     Django's row-by-row iteration cost more than the query for tens of thousands.
     """
     engine = get_engine()
-    rows = listings.values_list(
+    rows = listings.order_by("-published_at", "-pk").values_list(
         "pk", engine.ids_as_text("tag_ids"), engine.ids_as_text("source_ids")
-    )
+    )[: EXACT_UP_TO + 1]
     try:
         sql, params = rows.query.sql_with_params()
     except EmptyResultSet:  # a filter that can match nothing, e.g. `pk__in=[]`
@@ -50,11 +60,81 @@ def find(listings: QuerySet) -> Matches:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
+    more = len(rows) > EXACT_UP_TO
+    rows = rows[:EXACT_UP_TO]
+    ids = [row[0] for row in rows]
+    if ranked and query:
+        scores = engine.scores(ids, query)
+        newness = {pk: position for position, pk in enumerate(ids)}
+        ids.sort(key=lambda pk: (-scores.get(pk, 0.0), newness[pk]))
     return Matches(
-        ids=[row[0] for row in rows],
+        ids=ids,
         tag_counts=Counter(" ".join([row[1] for row in rows if row[1]]).split()),
         source_counts=Counter(" ".join([row[2] for row in rows if row[2]]).split()),
+        more=more,
     )
+
+
+class NewestIds:
+    """The ids of a list's stories readers may see, newest first, read from the index a slice
+    at a time, with the list's exact count from the kept counts: what Django's `Paginator` pages
+    through without counting rows or loading the rest.
+
+    Everything (`under` None), or the stories under one tag or source.
+    """
+
+    def __init__(self, under: str | None = None, target: int = 0, *, total: int | None = None):
+        if under is None:
+            self.rows = StoryListing.objects.due().newest_first().values_list("pk", flat=True)
+            kind = Counted.ALL
+        else:
+            links = ListingLink.objects.due().under(under, target).newest_first()
+            self.rows = links.values_list("article_id", flat=True)
+            kind = under
+        if total is None:
+            total = ListingCount.objects.due(kind, [target])[target]
+        self.total = total
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, window):
+        return list(self.rows[window])
+
+
+def counted_list(*, tag: Tag | None = None, source: Source | None = None) -> Matches:
+    """Every published story, or one tag's or one source's, newest first from the index, with
+    exact facet counts from the kept counts: the same work however many stories there are."""
+    if tag is not None:
+        counts = ListingCount.objects.due_many(
+            {Counted.TAG: [tag.pk], Counted.TAG_PAIR: [tag.pk], Counted.TAG_SOURCE: [tag.pk]}
+        )
+        ids = NewestIds(ListedUnder.TAG, tag.pk, total=counts[Counted.TAG][tag.pk])
+        return Matches(
+            ids, _by_other(counts[Counted.TAG_PAIR]), _by_other(counts[Counted.TAG_SOURCE])
+        )
+    if source is not None:
+        counts = ListingCount.objects.due_many(
+            {Counted.SOURCE: [source.pk], Counted.SOURCE_TAG: [source.pk]}
+        )
+        total = counts[Counted.SOURCE][source.pk]
+        ids = NewestIds(ListedUnder.SOURCE, source.pk, total=total)
+        return Matches(ids, _by_other(counts[Counted.SOURCE_TAG]), Counter({str(source.pk): total}))
+    counts = ListingCount.objects.due_many(
+        {Counted.ALL: None, Counted.TAG: None, Counted.SOURCE: None}
+    )
+    return Matches(
+        NewestIds(total=counts[Counted.ALL][0]),
+        Counter({str(pk): n for pk, n in counts[Counted.TAG].items()}),
+        Counter({str(pk): n for pk, n in counts[Counted.SOURCE].items()}),
+    )
+
+
+def _by_other(pairs: Counter) -> Counter:
+    return Counter({str(other): n for (_, other), n in pairs.items()})
 
 
 def stories_in_order(ids: list[int]) -> list[Article]:
@@ -93,16 +173,38 @@ def source_facets(matches: Matches, *, limit=10) -> list[Source]:
     return _most_common(Source, matches.source_counts, (), limit)
 
 
+# Related stories are found among this many of the newest stories of each of the story's tags.
+RELATED_CANDIDATES_PER_TAG = 50
+
+
 def related_stories(article: Article, *, limit=5) -> list[Article]:
-    """Published stories sharing tags with `article`: most tags in common first, then newest."""
+    """Published stories sharing tags with `article`: most tags in common first, then newest.
+
+    They are chosen among the newest `RELATED_CANDIDATES_PER_TAG` stories of each of its tags, so
+    the work is the same for a tag on ten stories and on a hundred thousand; a story with more
+    tags in common but older than all of those is not found.
+    """
     tag_ids = [tag.pk for tag in article.tags.all()]
     if not tag_ids:
         return []
-    return list(
+    newest = ListingLink.objects.due().exclude(article_id=article.pk).newest_first()
+    # One index range per tag, read in one statement (SQLite takes no LIMIT inside a UNION's
+    # parts, only inside subqueries in FROM).
+    parts, params = [], []
+    for tag in tag_ids:
+        rows = newest.under(ListedUnder.TAG, tag).values("article_id")
+        sql, part_params = rows[:RELATED_CANDIDATES_PER_TAG].query.sql_with_params()
+        parts.append(f"SELECT article_id FROM ({sql}) AS tag_{len(parts)}")  # noqa: S608
+        params.extend(part_params)
+    candidates = RawSQL(" UNION ALL ".join(parts), params)  # noqa: S611 - SQL from the ORM
+    found = list(
         Article.objects.published()
-        .filter(tagged_items__tag__in=tag_ids)
-        .exclude(pk=article.pk)
+        .filter(pk__in=candidates)
         .only("headline", "slug", "published_at", "created_at")
-        .annotate(common_tags=Count("tagged_items"))
-        .order_by("-common_tags", "-published_at", "-pk")[:limit]
+        .annotate(tag_ids=F("listing__tag_ids"))
     )
+    wanted = set(tag_ids)
+    for story in found:
+        story.common_tags = len(wanted.intersection(story.tag_ids))
+    found.sort(key=lambda story: (-story.common_tags, -story.published_at.timestamp(), -story.pk))
+    return found[:limit]

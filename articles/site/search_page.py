@@ -20,7 +20,15 @@ from ..models import Source, Tag
 from ..search.engines import get_engine
 from ..search.models import StoryListing
 from ..search.query import MAX_QUERY_LENGTH, parse_query
-from ..search.results import Matches, find, source_facets, stories_in_order, tag_facets
+from ..search.results import (
+    EXACT_UP_TO,
+    Matches,
+    counted_list,
+    find,
+    source_facets,
+    stories_in_order,
+    tag_facets,
+)
 
 MAX_COMBINED_TAGS = 10
 MAX_PAGE_NUMBER = 10_000
@@ -206,12 +214,22 @@ def search(request):
         notices.append("The search text has no words to look for; showing every story.")
     if query:
         stories = engine.matching(stories, query)
-        if not params.ranked:
-            stories = stories.order_by("-published_at", "-pk")
-    else:
-        stories = stories.order_by("-published_at", "-pk")
     # The search runs once: the count, the page and the facets all come from its matches.
-    matches = Matches.none() if impossible or params.errors else find(stories)
+    dates = params.date_from or params.date_to
+    if impossible or params.errors:
+        matches = Matches.none()
+    elif not (query or excluded_tags or dates or len(selected_tags) + bool(source) > 1):
+        # Everything, one tag or one source: exact however many stories, from the kept counts.
+        tag = selected_tags[0] if selected_tags else None
+        matches = counted_list(tag=tag, source=source)
+    else:
+        matches = find(stories, query=query, ranked=params.ranked)
+    if matches.more:
+        notices.append(
+            f"More than {EXACT_UP_TO:,} stories match: these are the best of the newest "
+            f"{EXACT_UP_TO:,}, and the topics and sources count those. Add a word, a topic or "
+            "dates to narrow the search."
+        )
     paginator = Paginator(matches.ids, settings.ARTICLES_PER_PAGE)
     page = paginator.get_page(params.page)
     hits = stories_in_order(list(page.object_list))
@@ -234,6 +252,7 @@ def search(request):
         "errors": params.errors,
         "notices": notices,
         "page": page,
+        "more": matches.more,
         "results": results,
         "active_filters": active_filters,
         "tag_facets": tag_facet_links,

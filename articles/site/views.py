@@ -9,16 +9,17 @@ from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 
 from ..models import Article, Source, Tag
-from ..search.engines import get_engine
-from ..search.models import StoryListing
-from ..search.results import find, stories_in_order, tag_facets
+from ..search.models import ListedUnder, StoryListing
+from ..search.results import NewestIds, counted_list, stories_in_order, tag_facets
 
 FRONT_PAGE_STORIES = 13
 PROMINENT_TAGS = 12
+RELATED_TAGS = 15
 
 
 def paginate(request, queryset, per_page=None):
-    """The requested page of `queryset`; a missing, negative or absurd page number is a 404."""
+    """The requested page of `queryset` (or of a `NewestIds`); a missing, negative or absurd page
+    number is a 404."""
     paginator = Paginator(
         queryset, per_page or settings.ARTICLES_PER_PAGE, allow_empty_first_page=True
     )
@@ -29,7 +30,8 @@ def paginate(request, queryset, per_page=None):
 
 
 def front_page(request):
-    stories = list(Article.objects.published().for_list().newest_first()[:FRONT_PAGE_STORIES])
+    newest = StoryListing.objects.due().newest_first().values_list("pk", flat=True)
+    stories = stories_in_order(list(newest[:FRONT_PAGE_STORIES]))
     return render(
         request,
         "articles/front_page.html",
@@ -42,9 +44,7 @@ def article_detail(request, year, month, day, slug):
         day = datetime.date(int(year), int(month), int(day))
     except ValueError as exc:
         raise Http404("No such date.") from exc
-    article = get_object_or_404(
-        Article.objects.published().for_detail(), slug=slug, published_at__date=day
-    )
+    article = get_object_or_404(Article.objects.published().on_day(day).for_detail(), slug=slug)
     return render(request, "articles/article_detail.html", {"article": article})
 
 
@@ -54,14 +54,12 @@ def tag_detail(request, slug):
         raise Http404("No such tag.")
     if tag.slug != slug:  # renamed or merged: the old address keeps working
         return HttpResponsePermanentRedirect(tag.get_absolute_url())
-    # The tag's stories once, newest first: they give the count, the page and the related tags.
-    listings = get_engine().having_all(StoryListing.objects.due(), "tags", [tag])
-    matches = find(listings.newest_first())
-    page = paginate(request, matches.ids)
+    stories = counted_list(tag=tag)
+    page = paginate(request, stories.ids)
     if not page.object_list:
         raise Http404("No published stories with this tag.")
-    page.object_list = stories_in_order(list(page.object_list))
-    related_tags = tag_facets(matches, exclude=[tag], limit=15)
+    page.object_list = stories_in_order(page.object_list)
+    related_tags = tag_facets(stories, exclude=[tag], limit=RELATED_TAGS)
     return render(
         request,
         "articles/tag_detail.html",
@@ -71,10 +69,10 @@ def tag_detail(request, slug):
 
 def source_detail(request, slug):
     source = get_object_or_404(Source, slug=slug)
-    stories = Article.objects.published().filter(sources=source).for_list().newest_first()
-    page = paginate(request, stories)
+    page = paginate(request, NewestIds(ListedUnder.SOURCE, source.pk))  # the count and the ids
     if not page.object_list:
         raise Http404("No published stories from this source.")
+    page.object_list = stories_in_order(page.object_list)
     return render(request, "articles/source_detail.html", {"source": source, "page": page})
 
 

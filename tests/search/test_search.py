@@ -11,8 +11,9 @@ from django.utils import timezone
 from articles import changes
 from articles.models import Article
 from articles.search.engines import get_engine
-from articles.search.models import SearchDocument
+from articles.search.models import SearchDocument, StoryListing
 from articles.search.query import parse_query
+from articles.search.results import find
 from articles.search.text import plain_text
 
 from ..helpers.factories import make_article, make_draft
@@ -22,8 +23,12 @@ pytestmark = pytest.mark.django_db
 
 def search(text):
     """Headlines of the published stories matching `text`, best first."""
-    stories = get_engine().matching(Article.objects.published(), parse_query(text))
-    return [story.headline for story in stories]
+    query = parse_query(text)
+    matches = find(
+        get_engine().matching(StoryListing.objects.due(), query), query=query, ranked=True
+    )
+    headlines = dict(Article.objects.filter(pk__in=matches.ids).values_list("pk", "headline"))
+    return [headlines[pk] for pk in matches.ids]
 
 
 class TestQueryParsing:

@@ -5,6 +5,7 @@ copies of tag and source links on story rows that make that possible stay true."
 import datetime
 import itertools
 import random
+from collections import Counter
 
 import pytest
 from django.db import connection
@@ -13,7 +14,7 @@ from django.utils import timezone
 from articles.editorial import services
 from articles.editorial.tagging import merge_tags
 from articles.models import Article, Source, Tag, TaggedArticle
-from articles.search import index
+from articles.search import index, results
 from articles.search.engines import get_engine
 from articles.search.index import rebuild_index
 from articles.search.models import StoryListing
@@ -60,12 +61,22 @@ def ids(stories):
 
 
 class TestFind:
-    def test_ids_come_in_the_querysets_order(self, tagged_stories):
+    def test_ids_come_newest_first(self, tagged_stories):
         newest = tagged_stories.order_by("-published_at", "-pk")
-        assert ids(listings_of(tagged_stories).newest_first()) == [s.pk for s in newest]
-        oldest = tagged_stories.order_by("published_at", "pk")
-        listed_oldest = listings_of(tagged_stories).order_by("published_at", "pk")
-        assert ids(listed_oldest) == [s.pk for s in oldest]
+        assert ids(listings_of(tagged_stories).order_by("pk")) == [s.pk for s in newest]
+
+    def test_beyond_the_exact_limit_the_newest_are_kept_and_the_rest_said(
+        self, tagged_stories, monkeypatch
+    ):
+        monkeypatch.setattr(results, "EXACT_UP_TO", 10)
+        matches = find(listings_of(tagged_stories))
+        newest = list(tagged_stories.order_by("-published_at", "-pk")[:10])
+        assert matches.more
+        assert matches.ids == [s.pk for s in newest]
+        by_hand = Counter(str(t.pk) for s in newest for t in s.tags.all())
+        assert matches.tag_counts == by_hand
+        monkeypatch.setattr(results, "EXACT_UP_TO", 40)
+        assert not find(listings_of(tagged_stories)).more
 
     def test_a_filter_that_cannot_match_gives_no_ids(self, tagged_stories):
         listings = StoryListing.objects.due()
@@ -75,10 +86,17 @@ class TestFind:
 
     def test_ranked_ids_keep_the_ranking(self, committed):
         with committed():
-            body = make_article("Minor", body="<p>A drought in the body.</p>")
-            headline = make_article("Drought in the headline")
-        ranked = get_engine().matching(StoryListing.objects.due(), parse_query("drought"))
-        assert ids(ranked) == [headline.pk, body.pk]
+            yesterday = timezone.now() - datetime.timedelta(days=1)
+            body = make_article(
+                "Minor", body="<p>A drought in the body.</p>", published_at=yesterday
+            )
+            headline = make_article(
+                "Drought in the headline", published_at=yesterday - datetime.timedelta(hours=1)
+            )
+        query = parse_query("drought")
+        matching = get_engine().matching(StoryListing.objects.due(), query)
+        assert find(matching, query=query, ranked=True).ids == [headline.pk, body.pk]
+        assert find(matching, query=query).ids == [body.pk, headline.pk]  # newest first
 
 
 class TestFacetCounts:

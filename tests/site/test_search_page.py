@@ -268,7 +268,10 @@ class TestQueryCounts:
     @pytest.mark.parametrize(
         "query, limit",
         [
-            ("", 6),  # all the ids, the page's stories, sources, tags, tag facets, source facets
+            # Nothing asked: the kept counts (two queries), the page's ids, its stories and
+            # their sources, the top tags' and sources' names.
+            ("", 7),
+            ("?tag=mali", 8),  # the same for one tag, + the tag asked for
             ("?q=helicopters", 7),  # + highlights
             ("?tag=mali&tag=russia", 7),  # + the tags asked for
             ("?q=helicopters&tag=mali&tag=russia&source=afp", 8),  # + tags, source, highlights

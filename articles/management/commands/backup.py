@@ -29,7 +29,10 @@ EXCLUDED = [
     "sessions",
     "articles.searchdocument",
     "articles.sqlitesearchindex",
-    "articles.storylisting",  # made from the stories again on restore
+    # Made from the stories again on restore (rebuild_index).
+    "articles.storylisting",
+    "articles.listinglink",
+    "articles.listingcount",
 ]
 
 
