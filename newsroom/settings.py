@@ -186,7 +186,8 @@ USE_I18N = True
 USE_TZ = True
 
 SITE_NAME = env.str("SITE_NAME", default="The Newsroom")
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# The local server's port (`PORT=8031 ./dev run`) is part of the default public origin.
+SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}")
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")

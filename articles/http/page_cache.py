@@ -19,6 +19,7 @@ and is not marked private. Everything else that has no `Cache-Control` of its ow
 "never cache" headers, so neither a browser nor Varnish keeps admin pages, previews or errors.
 """
 
+import gzip
 import hashlib
 import logging
 import os
@@ -26,9 +27,10 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from functools import wraps
+from functools import lru_cache, wraps
 from pathlib import Path
 
+import brotli
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.dummy import DummyCache
@@ -40,6 +42,7 @@ from django.utils.cache import (
     add_never_cache_headers,
     get_conditional_response,
     patch_cache_control,
+    patch_vary_headers,
     set_response_etag,
 )
 from django.utils.http import http_date, parse_http_date_safe
@@ -188,8 +191,13 @@ def not_page_cached(view):
 def is_public_view(request) -> bool:
     if request.method not in {"GET", "HEAD"} or "HTTP_AUTHORIZATION" in request.META:
         return False
+    return _is_public_path(request.path_info)
+
+
+@lru_cache(maxsize=4096)  # the URL patterns do not change while the process runs
+def _is_public_path(path: str) -> bool:
     try:
-        match = resolve(request.path_info)
+        match = resolve(path)
     except Resolver404:
         return False
     if not PUBLIC_NAMESPACES.intersection(match.namespaces):
@@ -233,6 +241,72 @@ def _conditional(request, response):
     )
 
 
+# -- Compression ----------------------------------------------------------------------------
+# Public responses are compressed here, once, when they are stored: a hit only picks the bytes.
+# Nothing private is compressed (no secret of a page may leak through its compressed size).
+
+COMPRESSIBLE_TYPES = (
+    "text/",
+    "application/xml",
+    "application/json",
+    "application/feed+json",
+    "application/atom+xml",
+    "application/rss+xml",
+)
+MIN_COMPRESSED_SIZE = 860  # below this, the headers cost more than compression saves
+ENCODINGS = {
+    "br": lambda content: brotli.compress(content, quality=5),
+    "gzip": lambda content: gzip.compress(content, compresslevel=6, mtime=0),
+}
+
+
+def _compressible(response) -> bool:
+    return (
+        not response.has_header("Content-Encoding")
+        and len(response.content) >= MIN_COMPRESSED_SIZE
+        and response.get("Content-Type", "").startswith(COMPRESSIBLE_TYPES)
+    )
+
+
+def _accepted_encoding(request) -> str | None:
+    """The best encoding the client accepts (brotli, then gzip), or None."""
+    accepted = {}
+    for part in request.META.get("HTTP_ACCEPT_ENCODING", "").split(","):
+        name, _, parameters = part.strip().partition(";")
+        quality = 1.0
+        if parameters.strip().startswith("q="):
+            try:
+                quality = float(parameters.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        accepted[name.strip().lower()] = quality
+    return next((name for name in ENCODINGS if accepted.get(name, 0) > 0), None)
+
+
+def _encoded(request, response, variants: dict[str, bytes]):
+    """`response` in the best of `variants` the client accepts, with its own ETag."""
+    patch_vary_headers(response, ["Accept-Encoding"])
+    encoding = _accepted_encoding(request)
+    if encoding is None or encoding not in variants:
+        return response
+    response.content = variants[encoding]
+    response["Content-Encoding"] = encoding
+    response["Content-Length"] = str(len(response.content))
+    if etag := response.get("ETag"):  # a representation of its own
+        response["ETag"] = etag[:-1] + f'-{encoding}"'
+    return response
+
+
+def _variants(response, *, only: str | None = None) -> dict[str, bytes]:
+    if not _compressible(response):
+        return {}
+    return {
+        name: compress(response.content)
+        for name, compress in ENCODINGS.items()
+        if only is None or name == only
+    }
+
+
 def _stored(response, lifetime: int) -> dict:
     return {
         "status": response.status_code,
@@ -242,6 +316,7 @@ def _stored(response, lifetime: int) -> dict:
             if name.lower() not in UNSTORED_HEADERS
         ],
         "content": response.content,
+        "variants": _variants(response),
         "expires": time.time() + lifetime,
     }
 
@@ -272,7 +347,7 @@ class PublicPageCacheMiddleware:
             if entry and entry["expires"] - time.time() >= 1:
                 response = _from_stored(entry)
                 response["X-Page-Cache"] = "hit"
-                return _conditional(request, response)
+                return _conditional(request, _encoded(request, response, entry["variants"]))
 
         response = self.get_response(request)
         if response.status_code not in {200, 304} or not _is_shareable(response):
@@ -283,8 +358,11 @@ class PublicPageCacheMiddleware:
         lifetime = cache_lifetime(generation)
         _mark_public(response, lifetime)
         if key and lifetime >= 1 and response.status_code in CACHEABLE_STATUSES:
-            cache.set(key, _stored(response, lifetime), timeout=lifetime)
+            entry = _stored(response, lifetime)
+            cache.set(key, entry, timeout=lifetime)
             response["X-Page-Cache"] = "miss"
+            variants = entry["variants"]
         else:
             response["X-Page-Cache"] = "bypass"
-        return _conditional(request, response)
+            variants = _variants(response, only=_accepted_encoding(request))
+        return _conditional(request, _encoded(request, response, variants))

@@ -27,6 +27,8 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.http import http_date, urlencode
 
 from ..models import Article, Source, Tag
+from ..search.models import Counted, ListedUnder, ListingCount
+from ..search.results import NewestIds, stories_in_order
 from .links import absolute_url, lead_photo_url, story_updated
 from .ninjs import article_to_ninjs
 
@@ -281,6 +283,20 @@ def article_json(article) -> dict:
     return article_summary_json(article) | {"body_html": article.body}
 
 
+def _list_last_modified(articles) -> datetime.datetime | None:
+    """When a list's response last changed: the last change to any list of stories (kept with
+    the counts, so it costs one row), or the newest edit, publication or photo change of the
+    stories it shows, whichever is later."""
+    moments = [
+        ListingCount.objects.filter(kind=Counted.ALL).values_list("changed_at", flat=True).first()
+    ]
+    for article in articles:
+        moments += [article.updated_at, article.published_at]
+        if article.lead_image is not None:
+            moments.append(article.lead_image.updated_at)
+    return max((moment for moment in moments if moment is not None), default=None)
+
+
 def _last_modified(articles):
     """The newest change among `articles` (publication or edit), from one aggregate query."""
     latest = articles.order_by().aggregate(
@@ -313,21 +329,35 @@ def article_list(request):
 
     stories = Article.objects.published()
     tags = Tag.objects.resolve(tag_slugs)  # an old address of a renamed or merged tag works too
-    if len(tags) < len(tag_slugs):
+    source = Source.objects.filter(slug=source_slugs[0]).first() if source_slugs else None
+    if len(tags) < len(tag_slugs) or (source_slugs and source is None):
         stories = stories.none()
+    elif not (start or end) and len(tags) + bool(source) <= 1:
+        # Everything, one tag or one source: paged from the index and counted from the kept
+        # counts, the same work however many stories there are.
+        if tags:
+            [tag] = tags.values()
+            newest = NewestIds(ListedUnder.TAG, tag.pk)
+        else:
+            newest = NewestIds(ListedUnder.SOURCE, source.pk) if source else NewestIds()
+        page = _page(request, newest)
+        page.object_list = stories_in_order(page.object_list, Article.objects.for_list())
+        return _article_page(request, page)
     for tag in tags.values():
         stories = stories.filter(tagged_items__tag=tag)
-    if source_slugs:
-        stories = stories.filter(sources__slug=source_slugs[0])
+    if source:
+        stories = stories.filter(sources=source)
     if start:
         stories = stories.filter(published_at__gte=start)
     if end:
         stories = stories.filter(**{"published_at__lt" if whole_day else "published_at__lte": end})
+    return _article_page(request, _page(request, stories.for_list().newest_first()))
 
-    page = _page(request, stories.for_list().newest_first())
+
+def _article_page(request, page):
     results = [article_summary_json(article) for article in page.object_list]
     data = _paginated(request, page, results)
-    response = json_response(request, data, last_modified=_last_modified(stories))
+    response = json_response(request, data, last_modified=_list_last_modified(page.object_list))
     return _link_header(response, data)
 
 
@@ -382,9 +412,7 @@ def tag_list(request):
     page = _page(request, Tag.objects.with_published_stories().order_by("name", "pk"))
     results = [_tag_json(tag) | {"story_count": tag.story_count} for tag in page.object_list]
     data = _paginated(request, page, results)
-    response = json_response(
-        request, data, last_modified=_last_modified(Article.objects.published())
-    )
+    response = json_response(request, data, last_modified=_list_last_modified([]))
     return _link_header(response, data)
 
 
@@ -397,9 +425,7 @@ def source_list(request):
         _source_json(source) | {"story_count": source.story_count} for source in page.object_list
     ]
     data = _paginated(request, page, results)
-    response = json_response(
-        request, data, last_modified=_last_modified(Article.objects.published())
-    )
+    response = json_response(request, data, last_modified=_list_last_modified([]))
     return _link_header(response, data)
 
 

@@ -21,6 +21,8 @@ from django.views.decorators.http import require_GET
 
 from ..html import sanitize_body
 from ..models import Article, Source, Tag
+from ..search.models import ListedUnder
+from ..search.results import NewestIds, stories_in_order
 from .links import absolute_url, lead_photo_url, stored_file_size, story_updated
 
 FEED_ITEMS = 30
@@ -147,13 +149,14 @@ class StoryFeed(Feed):
         view.__name__ = cls.__name__
         return view
 
-    def stories(self, obj):
-        return Article.objects.published()
+    def newest(self, obj) -> NewestIds:
+        """The feed's stories, newest first, from the index."""
+        return NewestIds()
 
     def items(self, obj):
         self._photos = {}
-        stories = self.stories(obj).for_list().prefetch_related("corrections")
-        return list(stories.newest_first()[:FEED_ITEMS])
+        ids = self.newest(obj)[:FEED_ITEMS]
+        return stories_in_order(ids, Article.objects.for_list().prefetch_related("corrections"))
 
     def title(self, obj):
         return f"{settings.SITE_NAME}: latest stories"
@@ -239,12 +242,12 @@ class TagFeed(StoryFeed):
 
     def get_object(self, request, tag):
         super().get_object(request)
-        if not self.stories(tag).exists():
+        if not self.newest(tag)[:1]:
             raise Http404("No published stories with this tag.")
         return tag
 
-    def stories(self, tag):
-        return Article.objects.published().filter(tags=tag)
+    def newest(self, tag):
+        return NewestIds(ListedUnder.TAG, tag.pk)
 
     def title(self, tag):
         return f"{settings.SITE_NAME}: {tag.name}"
@@ -267,12 +270,12 @@ class SourceFeed(StoryFeed):
     def get_object(self, request, slug):
         super().get_object(request)
         source = get_object_or_404(Source, slug=slug)
-        if not Article.objects.published().filter(sources=source).exists():
+        if not self.newest(source)[:1]:
             raise Http404("No published stories from this source.")
         return source
 
-    def stories(self, source):
-        return Article.objects.published().filter(sources=source)
+    def newest(self, source):
+        return NewestIds(ListedUnder.SOURCE, source.pk)
 
     def title(self, source):
         return f"{settings.SITE_NAME}: {source.name}"
@@ -320,11 +323,8 @@ def _json_feed_item(article) -> dict:
 @require_GET
 def latest_json_feed(request):
     """JSON Feed 1.1 (https://jsonfeed.org/version/1.1) of the latest published stories."""
-    stories = (
-        Article.objects.published()
-        .for_list()
-        .prefetch_related("corrections")
-        .newest_first()[:FEED_ITEMS]
+    stories = stories_in_order(
+        NewestIds()[:FEED_ITEMS], Article.objects.for_list().prefetch_related("corrections")
     )
     feed = {
         "version": "https://jsonfeed.org/version/1.1",

@@ -1,18 +1,21 @@
-"""Sitemaps: an index at /sitemap.xml over stories (with lastmod), tags and sources, a Google News
-sitemap of the last 48 hours, and /robots.txt pointing at them.
+"""Sitemaps: an index at /sitemap.xml over a file of stories per month (with lastmod), tags and
+sources, a Google News sitemap of the last 48 hours when there are such stories, and /robots.txt
+pointing at them. Every file is bounded (a month's stories, in pages of 10,000), so none grows
+with the archive, and the index is built from the kept counts.
 
 Only `Article.objects.published()` stories count, for stories and for which tags and sources are
 listed. Every URL is on settings.SITE_URL.
 """
 
 import datetime
+import re
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import sitemap as sitemap_view
-from django.db.models import Max, Q
-from django.http import Http404, HttpResponse
+from django.db.models import OuterRef, Subquery
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +23,7 @@ from django.utils.http import http_date
 from django.views.decorators.http import require_GET
 
 from ..models import Article, Source, Tag
+from ..search.models import Counted, ListedUnder, ListingCount, StoryListing
 from .links import absolute_url, story_updated
 
 NEWS_WINDOW = datetime.timedelta(hours=48)
@@ -37,11 +41,21 @@ class SiteUrlSitemap(Sitemap):
 
 
 class StorySitemap(SiteUrlSitemap):
+    """The published stories of one month (UTC), newest first: each file is bounded by a month's
+    stories (and split in pages of 10,000), however large the archive."""
+
     limit = 10_000
+
+    def __init__(self, month: int):
+        self.month = month  # yyyymm
+        year, number = divmod(month, 100)
+        self.start = datetime.datetime(year, number, 1, tzinfo=datetime.UTC)
+        self.end = datetime.datetime(year + number // 12, number % 12 + 1, 1, tzinfo=datetime.UTC)
 
     def items(self):
         return (
             Article.objects.published()
+            .filter(published_at__gte=self.start, published_at__lt=self.end)
             .newest_first()
             .only("pk", "slug", "published_at", "created_at", "content_updated_at")
         )
@@ -49,73 +63,91 @@ class StorySitemap(SiteUrlSitemap):
     def lastmod(self, article):
         return story_updated(article)
 
-    def latest(self):
-        latest = Article.objects.published().aggregate(
-            published=Max("published_at"), updated=Max("content_updated_at")
-        )
-        # A content update of an old story counts, but never a future-dated one.
-        moments = [m for m in latest.values() if m is not None and m <= timezone.now()]
-        return max(moments, default=None)
 
+class ListedUnderSitemap(SiteUrlSitemap):
+    """Tags (or sources) with published stories; lastmod is when their set of stories last
+    changed (a story added, edited or taken away)."""
 
-def _published_story_ids():
-    return Article.objects.published().values("pk")
-
-
-class TagSitemap(SiteUrlSitemap):
-    """Tags with at least one published story; lastmod is their newest story's publication."""
-
-    relation = "tagged_articles__content_object"
-    model = Tag
+    model, listed_under = Tag, ListedUnder.TAG
 
     def items(self):
-        in_published = Q(**{f"{self.relation}__in": _published_story_ids()})
+        changed = ListingCount.objects.filter(
+            kind=self.listed_under, target=OuterRef("pk"), other=0
+        ).values("changed_at")
         return (
-            self.model.objects.annotate(
-                newest=Max(f"{self.relation}__published_at", filter=in_published)
-            )
-            .filter(newest__isnull=False)
+            self.model.objects.with_published_stories()
+            .annotate(changed_at=Subquery(changed))
             .order_by("name", "pk")
         )
 
     def lastmod(self, obj):
-        return obj.newest
-
-    def latest(self):
-        return max((obj.newest for obj in self.items()), default=None)
+        return obj.changed_at
 
 
-class SourceSitemap(TagSitemap):
-    relation = "articles"
-    model = Source
+class SourceSitemap(ListedUnderSitemap):
+    model, listed_under = Source, ListedUnder.SOURCE
 
 
-class NewsSitemap(StorySitemap):
+class NewsSitemap(SiteUrlSitemap):
     """Stories published in the last 48 hours, for Google News."""
 
     limit = NEWS_LIMIT
 
     def items(self):
         since = timezone.now() - NEWS_WINDOW
-        return super().items().filter(published_at__gte=since)[:NEWS_LIMIT]
+        return (
+            Article.objects.published()
+            .filter(published_at__gte=since)
+            .newest_first()
+            .only("pk", "slug", "headline", "published_at", "created_at")[:NEWS_LIMIT]
+        )
 
 
-SECTIONS = {"stories": StorySitemap, "tags": TagSitemap, "sources": SourceSitemap}
+SECTIONS = {"tags": ListedUnderSitemap, "sources": SourceSitemap}
+_MONTH_SECTION = re.compile(r"\Astories-(\d{4})-(\d{2})\Z")
+
+
+def _months() -> list[tuple[int, int, datetime.datetime]]:
+    """(yyyymm, published stories, when they last changed) for each month with any, newest
+    first. A scheduled story that has since come out counts as a change of its month."""
+    counts = ListingCount.objects.due(Counted.MONTH)
+    changed = dict(
+        ListingCount.objects.filter(kind=Counted.MONTH, target__in=counts).values_list(
+            "target", "changed_at"
+        )
+    )
+    newest = StoryListing.objects.due().newest_first().values_list("published_at", flat=True)
+    newest = newest.first()
+    if newest is not None:
+        newest_utc = newest.astimezone(datetime.UTC)
+        newest_month = newest_utc.year * 100 + newest_utc.month
+        if newest_month in changed:
+            changed[newest_month] = max(changed[newest_month], newest)
+    return [(month, counts[month], changed[month]) for month in sorted(counts, reverse=True)]
+
+
+def _location(section: str) -> str:
+    return absolute_url(reverse("syndication:sitemap-section", args=[section]))
 
 
 @require_GET
 def sitemap_index(request):
-    """The sitemap index: each section (and page of a long section) with its lastmod."""
+    """The sitemap index: a file of stories per month (and page of a long month), tags,
+    sources, and the news sitemap when it has stories, each with its lastmod."""
     entries = []
-    for section, sitemap_class in [*SECTIONS.items(), ("news", NewsSitemap)]:
-        sitemap = sitemap_class()
-        location = absolute_url(reverse("syndication:sitemap-section", args=[section]))
-        pages = 1 if section == "news" else sitemap.paginator.num_pages
-        lastmod = sitemap.latest()
-        entries.append({"location": location, "lastmod": lastmod})
-        entries.extend(
-            {"location": f"{location}?p={page}", "lastmod": lastmod} for page in range(2, pages + 1)
-        )
+    for month, count, changed in _months():
+        location = _location(f"stories-{month // 100}-{month % 100:02d}")
+        pages = -(-count // StorySitemap.limit)
+        entries.append({"location": location, "lastmod": changed})
+        entries += [
+            {"location": f"{location}?p={page}", "lastmod": changed} for page in range(2, pages + 1)
+        ]
+    for section, sitemap_class in SECTIONS.items():
+        changed = max((obj.changed_at for obj in sitemap_class().items()), default=None)
+        if changed is not None:
+            entries.append({"location": _location(section), "lastmod": changed})
+    if _has_news():
+        entries.append({"location": _location("news"), "lastmod": None})
     response = TemplateResponse(
         request,
         "articles/sitemaps/sitemap_index.xml",
@@ -129,19 +161,35 @@ def sitemap_index(request):
     return response
 
 
+def _has_news() -> bool:
+    return NewsSitemap().items().exists()
+
+
 @require_GET
 def sitemap_section(request, section):
     if section == "news":
+        # An empty <urlset> is not valid against Google's news schema: there is no such file.
+        if not _has_news():
+            raise Http404("No story in the last 48 hours.")
         return sitemap_view(
             request,
             {"news": NewsSitemap},
             section="news",
             template_name="articles/sitemaps/sitemap_news.xml",
         )
-    if section not in SECTIONS:
+    if section == "stories":  # the one file of every story, before files per month
+        return HttpResponsePermanentRedirect(reverse("syndication:sitemap-index"))
+    if found := _MONTH_SECTION.match(section):
+        year, month = int(found[1]), int(found[2])
+        if not 1 <= month <= 12:
+            raise Http404("No such sitemap.")
+        sitemaps = {section: StorySitemap(year * 100 + month)}
+    elif section in SECTIONS:
+        sitemaps = {section: SECTIONS[section]}
+    else:
         raise Http404("No such sitemap.")
     return sitemap_view(
-        request, SECTIONS, section=section, template_name="articles/sitemaps/sitemap.xml"
+        request, sitemaps, section=section, template_name="articles/sitemaps/sitemap.xml"
     )
 
 
@@ -154,7 +202,8 @@ def robots_txt(request):
         "Disallow: /preview/",
         "",
         f"Sitemap: {absolute_url(reverse('syndication:sitemap-index'))}",
-        f"Sitemap: {absolute_url(reverse('syndication:sitemap-section', args=['news']))}",
-        "",
     ]
+    if _has_news():
+        lines.append(f"Sitemap: {_location('news')}")
+    lines.append("")
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

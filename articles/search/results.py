@@ -91,15 +91,15 @@ class NewestIds:
             links = ListingLink.objects.due().under(under, target).newest_first()
             self.rows = links.values_list("article_id", flat=True)
             kind = under
-        if total is None:
-            total = ListingCount.objects.due(kind, [target])[target]
-        self.total = total
+        self.kind, self.target, self.total = kind, target, total
 
     def count(self) -> int:
+        if self.total is None:
+            self.total = ListingCount.objects.due(self.kind, [self.target])[self.target]
         return self.total
 
     def __len__(self) -> int:
-        return self.total
+        return self.count()
 
     def __getitem__(self, window):
         return list(self.rows[window])
@@ -137,12 +137,14 @@ def _by_other(pairs: Counter) -> Counter:
     return Counter({str(other): n for (_, other), n in pairs.items()})
 
 
-def stories_in_order(ids: list[int]) -> list[Article]:
-    """The stories with these ids, in this order, ready for a list of cards.
+def stories_in_order(ids: list[int], stories: QuerySet | None = None) -> list[Article]:
+    """The published stories with these ids, in this order, ready for a list of cards (or as
+    loaded by `stories`, e.g. `Article.objects.for_list()`).
 
     Sorting whole story rows (bodies included) is slow, so pages sort ids, then load these.
     """
-    by_id = Article.objects.published().filter(pk__in=ids).for_cards().in_bulk()
+    stories = Article.objects.for_cards() if stories is None else stories
+    by_id = stories.published().filter(pk__in=ids).in_bulk()
     return [by_id[pk] for pk in ids if pk in by_id]
 
 

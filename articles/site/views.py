@@ -63,7 +63,12 @@ def tag_detail(request, slug):
     return render(
         request,
         "articles/tag_detail.html",
-        {"tag": tag, "page": page, "related_tags": related_tags},
+        {
+            "tag": tag,
+            "page": page,
+            "related_tags": related_tags,
+            "canonical_path": _canonical(tag.get_absolute_url(), page),
+        },
     )
 
 
@@ -73,7 +78,16 @@ def source_detail(request, slug):
     if not page.object_list:
         raise Http404("No published stories from this source.")
     page.object_list = stories_in_order(page.object_list)
-    return render(request, "articles/source_detail.html", {"source": source, "page": page})
+    context = {
+        "source": source,
+        "page": page,
+        "canonical_path": _canonical(source.get_absolute_url(), page),
+    }
+    return render(request, "articles/source_detail.html", context)
+
+
+def _canonical(path: str, page) -> str:
+    return path if page.number == 1 else f"{path}?page={page.number}"
 
 
 def tag_index(request):

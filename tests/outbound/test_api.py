@@ -149,7 +149,9 @@ class TestArticleList:
         assert headlines(second) == ["Old Mali story"]
         assert second.json()["next"] is None
 
-    def test_list_query_count_is_fixed(self, client, django_assert_max_num_queries):
+    def test_list_query_count_is_fixed(
+        self, client, warm_page_cache, django_assert_max_num_queries
+    ):
         for n in range(15):
             image = Image.objects.create(caption=f"Photo {n}", credit="A/B")
             make_article(tags=[f"Tag {n}", "Common"], sources=[make_source()], lead_image=image)

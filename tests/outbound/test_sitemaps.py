@@ -6,6 +6,8 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.outbound.sitemaps import StorySitemap
+
 from ..helpers.factories import make_article, make_draft, make_source
 
 pytestmark = pytest.mark.django_db
@@ -60,39 +62,81 @@ def stories(db):
     }
 
 
-def test_index_lists_each_section_with_lastmod(client, stories):
+def month_file(moment) -> str:
+    return f"{SITE}/sitemap-stories-{moment:%Y-%m}.xml"
+
+
+def test_index_lists_a_file_per_month_then_tags_sources_and_news(
+    client, stories, committed, time_machine
+):
     root = xml(client, "/sitemap.xml")
     assert root.tag == f"{{{NS['sm']}}}sitemapindex"
     entries = {s.find("sm:loc", NS).text: s for s in root.findall("sm:sitemap", NS)}
-    assert set(entries) == {
-        f"{SITE}/sitemap-stories.xml",
+    months = {month_file(stories[name].published_at) for name in ("old", "fresh")}
+    assert set(entries) == months | {
         f"{SITE}/sitemap-tags.xml",
         f"{SITE}/sitemap-sources.xml",
         f"{SITE}/sitemap-news.xml",
     }
-    assert lastmod(entries[f"{SITE}/sitemap-stories.xml"]) == stories["fresh"].published_at
-    assert lastmod(entries[f"{SITE}/sitemap-sources.xml"]) == stories["old"].published_at
+    # lastmod: when the file's set of stories last changed.
+    old_month = entries[month_file(stories["old"].published_at)]
+    before = lastmod(old_month)
+    time_machine.move_to(timezone.now() + datetime.timedelta(minutes=5))
+    with committed():
+        stories["old"].headline = "Old story, edited"
+        stories["old"].save()
+    cache.clear()
+    again = {s.find("sm:loc", NS).text: s for s in xml(client, "/sitemap.xml")}
+    assert lastmod(again[month_file(stories["old"].published_at)]) > before
 
 
-def test_story_sitemap_lists_published_stories_with_lastmod(client, stories):
-    found = urls(xml(client, "/sitemap-stories.xml"))
+def test_a_month_file_lists_that_months_published_stories_with_lastmod(client, stories):
     old, fresh = stories["old"], stories["fresh"]
-    assert set(found) == {SITE + old.get_absolute_url(), SITE + fresh.get_absolute_url()}
+    found = urls(xml(client, month_file(old.published_at).removeprefix(SITE)))
+    assert SITE + old.get_absolute_url() in found
     assert lastmod(found[SITE + old.get_absolute_url()]) == old.content_updated_at
-    assert lastmod(found[SITE + fresh.get_absolute_url()]) == fresh.published_at
+    every = {
+        url
+        for name in ("old", "fresh")
+        for url in urls(xml(client, month_file(stories[name].published_at).removeprefix(SITE)))
+    }
+    assert every == {SITE + old.get_absolute_url(), SITE + fresh.get_absolute_url()}
+
+
+def test_a_long_month_is_split_in_pages(client, monkeypatch):
+    monkeypatch.setattr(StorySitemap, "limit", 2)
+    day = timezone.now().replace(day=1, hour=12, microsecond=0) - datetime.timedelta(days=40)
+    day = day.replace(day=3)
+    for n in range(5):
+        make_article(f"Story {n}", published_at=day + datetime.timedelta(hours=n))
+    index = [s.find("sm:loc", NS).text for s in xml(client, "/sitemap.xml")]
+    file = month_file(day)
+    assert [url for url in index if url.startswith(file)] == [file, f"{file}?p=2", f"{file}?p=3"]
+    pages = [
+        urls(xml(client, url.removeprefix(SITE))) for url in (file, f"{file}?p=2", f"{file}?p=3")
+    ]
+    assert [len(page) for page in pages] == [2, 2, 1]
+
+
+def test_the_old_single_stories_file_redirects_to_the_index(client, stories):
+    response = client.get("/sitemap-stories.xml")
+    assert response.status_code == 301
+    assert response["Location"] == "/sitemap.xml"
 
 
 def test_tag_and_source_sitemaps_list_only_those_with_published_stories(client, stories):
     tags = urls(xml(client, "/sitemap-tags.xml"))
     assert set(tags) == {f"{SITE}/tags/mali/", f"{SITE}/tags/russia/"}
-    assert lastmod(tags[f"{SITE}/tags/mali/"]) == stories["old"].published_at
+    assert lastmod(tags[f"{SITE}/tags/mali/"]) >= stories["old"].published_at
     sources = urls(xml(client, "/sitemap-sources.xml"))
     assert set(sources) == {f"{SITE}/sources/reuters/"}
 
 
 def test_every_listed_page_exists(client, stories):
-    for section in ("stories", "tags", "sources"):
-        for location in urls(xml(client, f"/sitemap-{section}.xml")):
+    index = [s.find("sm:loc", NS).text for s in xml(client, "/sitemap.xml")]
+    files = [url for url in index if "news" not in url]
+    for file in files:
+        for location in urls(xml(client, file.removeprefix(SITE))):
             assert client.get(location.removeprefix(SITE)).status_code == 200, location
 
 
@@ -115,21 +159,39 @@ def test_news_sitemap_holds_the_last_48_hours(client, stories):
     assert hostile_news.find("news:title", NS).text == "Tom & Jerry <script>"
 
 
+def test_without_stories_of_the_last_48_hours_there_is_no_news_sitemap(client):
+    make_article("Three days old", published_at=timezone.now() - datetime.timedelta(days=3))
+    assert client.get("/sitemap-news.xml").status_code == 404  # never an empty <urlset>
+    index = [s.find("sm:loc", NS).text for s in xml(client, "/sitemap.xml")]
+    assert f"{SITE}/sitemap-news.xml" not in index
+    assert "sitemap-news" not in client.get("/robots.txt").content.decode()
+
+
 def test_bad_sections_and_pages_are_404(client, stories):
-    for url in ("/sitemap-drafts.xml", "/sitemap-stories.xml?p=2", "/sitemap-stories.xml?p=x"):
+    file = month_file(stories["fresh"].published_at).removeprefix(SITE)
+    for url in (
+        "/sitemap-drafts.xml",
+        f"{file}?p=2",
+        f"{file}?p=x",
+        "/sitemap-stories-2021-13.xml",
+    ):
         assert client.get(url).status_code == 404, url
 
 
-def test_story_sitemap_query_count(client, django_assert_max_num_queries):
-    for _ in range(30):
-        make_article(tags=["Mali"])
+def test_sitemap_query_counts_do_not_grow(client, django_assert_max_num_queries):
+    moment = timezone.now() - datetime.timedelta(days=1)
+    for n in range(30):
+        make_article(
+            tags=["Mali", f"Tag {n}"], published_at=moment - datetime.timedelta(days=20 * n)
+        )
     with django_assert_max_num_queries(3):
-        assert len(urls(xml(client, "/sitemap-stories.xml"))) == 30
-    with django_assert_max_num_queries(8):  # two per section, whatever the number of stories
+        assert len(urls(xml(client, month_file(moment).removeprefix(SITE)))) >= 1
+    with django_assert_max_num_queries(8):  # whatever the number of months, tags and stories
         xml(client, "/sitemap.xml")
 
 
-def test_robots_txt(client):
+def test_robots_txt(client, db):
+    make_article("Out today")
     response = client.get("/robots.txt")
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     lines = response.content.decode().splitlines()
