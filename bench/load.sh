@@ -51,7 +51,7 @@ psql "$PG/postgres" -qc "CREATE DATABASE $DB"
 $PY manage.py migrate --no-input -v 0
 $PY manage.py seed >/dev/null
 $PY manage.py collectstatic --no-input -v 0
-$PY bench/make_stories.py "$STORIES"
+$PY bench/pages.py --stories "$STORIES" --fill-only
 
 article=$($PY manage.py shell -c "from articles.models import Article; print(Article.objects.published().newest_first()[5].get_absolute_url())" | tail -1)
 ENDPOINTS=(

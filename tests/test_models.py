@@ -123,3 +123,26 @@ class TestBodySanitising:
 
     def test_empty_editor_document_is_stored_empty(self):
         assert sanitize_body("<p></p>") == ""
+
+
+def test_addresses_are_what_the_url_patterns_reverse_to():
+    from django.urls import reverse
+
+    from articles.models import Tag
+
+    story = make_article("Россия и Мали", tags=["Россия", "Côte d’Ivoire"])
+    story.slug = "ру-slug"
+    day = story.url_date
+    assert story.get_absolute_url() == reverse(
+        "articles:detail",
+        kwargs={
+            "year": day.year,
+            "month": f"{day.month:02d}",
+            "day": f"{day.day:02d}",
+            "slug": story.slug,
+        },
+    )
+    for tag in Tag.objects.all():
+        assert tag.get_absolute_url() == reverse("articles:tag", kwargs={"slug": tag.slug})
+    source = make_source("Agence France-Presse")
+    assert source.get_absolute_url() == reverse("articles:source", kwargs={"slug": source.slug})

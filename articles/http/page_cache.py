@@ -364,5 +364,6 @@ class PublicPageCacheMiddleware:
             variants = entry["variants"]
         else:
             response["X-Page-Cache"] = "bypass"
-            variants = _variants(response, only=_accepted_encoding(request))
+            encoding = _accepted_encoding(request)
+            variants = _variants(response, only=encoding) if encoding else {}
         return _conditional(request, _encoded(request, response, variants))

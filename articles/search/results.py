@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import F, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from ..models import Article, Source, Tag
 from .engines import get_engine
@@ -35,6 +35,8 @@ class Matches:
     tag_counts: Counter
     source_counts: Counter
     more: bool = False
+    # Whether `ids` are in order of relevance (a search too large to rank is newest first).
+    ranked: bool = False
 
     @classmethod
     def none(cls) -> "Matches":
@@ -43,7 +45,8 @@ class Matches:
 
 def find(listings: QuerySet, *, query: ParsedQuery | None = None, ranked: bool = False) -> Matches:
     """Run a query of `StoryListing` rows once: the newest `EXACT_UP_TO` matches, with their tags
-    and sources counted, in newest order or (`ranked`) best match for `query` first.
+    and sources counted, in newest order or (`ranked`) best match for `query` first, when they
+    are no more than that and the engine can rank them at a bounded cost.
 
     The tags and sources come from the listings' copies of the links, so counting them for
     thousands of matches costs no lookup per match. Rows are fetched from a plain cursor:
@@ -63,8 +66,8 @@ def find(listings: QuerySet, *, query: ParsedQuery | None = None, ranked: bool =
     more = len(rows) > EXACT_UP_TO
     rows = rows[:EXACT_UP_TO]
     ids = [row[0] for row in rows]
-    if ranked and query:
-        scores = engine.scores(ids, query)
+    scores = engine.scores(ids, query) if ranked and query and not more else None
+    if scores is not None:
         newness = {pk: position for position, pk in enumerate(ids)}
         ids.sort(key=lambda pk: (-scores.get(pk, 0.0), newness[pk]))
     return Matches(
@@ -72,6 +75,7 @@ def find(listings: QuerySet, *, query: ParsedQuery | None = None, ranked: bool =
         tag_counts=Counter(" ".join([row[1] for row in rows if row[1]]).split()),
         source_counts=Counter(" ".join([row[2] for row in rows if row[2]]).split()),
         more=more,
+        ranked=scores is not None,
     )
 
 
@@ -189,24 +193,41 @@ def related_stories(article: Article, *, limit=5) -> list[Article]:
     tag_ids = [tag.pk for tag in article.tags.all()]
     if not tag_ids:
         return []
-    newest = ListingLink.objects.due().exclude(article_id=article.pk).newest_first()
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    links, listings = ListingLink._meta.db_table, StoryListing._meta.db_table
     # One index range per tag, read in one statement (SQLite takes no LIMIT inside a UNION's
-    # parts, only inside subqueries in FROM).
-    parts, params = [], []
-    for tag in tag_ids:
-        rows = newest.under(ListedUnder.TAG, tag).values("article_id")
-        sql, part_params = rows[:RELATED_CANDIDATES_PER_TAG].query.sql_with_params()
-        parts.append(f"SELECT article_id FROM ({sql}) AS tag_{len(parts)}")  # noqa: S608
-        params.extend(part_params)
-    candidates = RawSQL(" UNION ALL ".join(parts), params)  # noqa: S611 - SQL from the ORM
-    found = list(
-        Article.objects.published()
-        .filter(pk__in=candidates)
-        .only("headline", "slug", "published_at", "created_at")
-        .annotate(tag_ids=F("listing__tag_ids"))
+    # parts, only inside subqueries in FROM). Written out by hand: built with the ORM, the six
+    # subqueries cost more to compile than to run.
+    newest_of_tag = (
+        f"SELECT article_id FROM (SELECT article_id FROM {links} "  # noqa: S608 - constants only
+        "WHERE kind = %s AND target = %s AND published_at <= %s AND article_id <> %s "
+        "ORDER BY published_at DESC, article_id DESC LIMIT %s) AS newest_{n}"
     )
-    wanted = set(tag_ids)
-    for story in found:
-        story.common_tags = len(wanted.intersection(story.tag_ids))
-    found.sort(key=lambda story: (-story.common_tags, -story.published_at.timestamp(), -story.pk))
-    return found[:limit]
+    union = " UNION ALL ".join(newest_of_tag.format(n=n) for n in range(len(tag_ids)))
+    sql = (
+        f"SELECT article_id, published_at, tag_ids FROM {listings} "  # noqa: S608 - constants only
+        f"WHERE article_id IN ({union})"
+    )
+    params = []
+    for tag in tag_ids:
+        params += [ListedUnder.TAG, tag, now, article.pk, RELATED_CANDIDATES_PER_TAG]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    wanted, as_ids = set(tag_ids), StoryListing._meta.get_field("tag_ids").to_python
+    # (Times compare as they come from the database: text on SQLite, in a sortable format.)
+    ranked = sorted(
+        ((len(wanted.intersection(as_ids(tags))), at, pk) for pk, at, tags in rows), reverse=True
+    )[:limit]
+    by_id = (
+        Article.objects.published()
+        .filter(pk__in=[pk for _, _, pk in ranked])
+        .only("headline", "slug", "published_at", "created_at")
+        .in_bulk()
+    )
+    found = []
+    for common, _, pk in ranked:
+        if pk in by_id:
+            by_id[pk].common_tags = common
+            found.append(by_id[pk])
+    return found

@@ -226,9 +226,14 @@ def search(request):
         matches = find(stories, query=query, ranked=params.ranked)
     if matches.more:
         notices.append(
-            f"More than {EXACT_UP_TO:,} stories match: these are the best of the newest "
-            f"{EXACT_UP_TO:,}, and the topics and sources count those. Add a word, a topic or "
-            "dates to narrow the search."
+            f"More than {EXACT_UP_TO:,} stories match, so they are shown newest first and the "
+            f"topics and sources count the newest {EXACT_UP_TO:,}. Add a word, a topic or dates "
+            "to narrow the search."
+        )
+    elif params.ranked and not matches.ranked and matches.ids:
+        notices.append(
+            "So many stories contain these words that they are shown newest first rather than by "
+            "relevance. Add a word or a topic to narrow the search."
         )
     paginator = Paginator(matches.ids, settings.ARTICLES_PER_PAGE)
     page = paginator.get_page(params.page)
@@ -253,6 +258,7 @@ def search(request):
         "notices": notices,
         "page": page,
         "more": matches.more,
+        "by_relevance": matches.ranked,
         "results": results,
         "active_filters": active_filters,
         "tag_facets": tag_facet_links,

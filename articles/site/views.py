@@ -2,18 +2,20 @@
 `Article.objects.published()` (or its listing mirror, `StoryListing.objects.due()`)."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 
-from ..models import Article, Source, Tag
-from ..search.models import ListedUnder, StoryListing
+from ..models import Article, Source, Tag, tag_url
+from ..search.models import Counted, ListedUnder, ListingCount, StoryListing
 from ..search.results import NewestIds, counted_list, stories_in_order, tag_facets
 
 FRONT_PAGE_STORIES = 13
 PROMINENT_TAGS = 12
+TAGS_PER_PAGE = 500
 RELATED_TAGS = 15
 
 
@@ -90,15 +92,42 @@ def _canonical(path: str, page) -> str:
     return path if page.number == 1 else f"{path}?page={page.number}"
 
 
+@dataclass(frozen=True)
+class CountedTag:
+    """A tag on the tag index: thousands of these are cheaper than as many `Tag` instances."""
+
+    name: str
+    slug: str
+    story_count: int
+
+    def get_absolute_url(self) -> str:
+        return tag_url(self.slug)
+
+
 def tag_index(request):
-    """Every tag with published stories, A to Z or by count, the most used shown first."""
+    """Every tag with published stories, A to Z or by count, a page of them at a time, with the
+    most used shown first."""
     by_count = request.GET.get("sort") == "count"
-    tags = list(Tag.objects.with_published_stories().order_by("name"))
-    prominent = sorted(tags, key=lambda tag: (-tag.story_count, tag.name.lower()))
+    counts = ListingCount.objects.due(Counted.TAG)
+    ranked = sorted(counts, key=lambda pk: (-counts[pk], pk))
     if by_count:
-        tags = prominent
-    return render(
-        request,
-        "articles/tag_index.html",
-        {"tags": tags, "prominent": prominent[:PROMINENT_TAGS], "by_count": by_count},
-    )
+        order = ranked
+    else:
+        order = list(
+            Tag.objects.filter(pk__in=counts).order_by("name").values_list("pk", flat=True)
+        )
+    page = paginate(request, order, per_page=TAGS_PER_PAGE)
+    shown = {*page.object_list, *ranked[:PROMINENT_TAGS]}
+    found = {
+        pk: CountedTag(name, slug, counts[pk])
+        for pk, name, slug in Tag.objects.filter(pk__in=shown).values_list("pk", "name", "slug")
+    }
+    prominent = [found[pk] for pk in ranked[:PROMINENT_TAGS]]
+    context = {
+        "tags": [found[pk] for pk in page.object_list],
+        "topic_count": len(counts),
+        "page": page,
+        "prominent": sorted(prominent, key=lambda tag: (-tag.story_count, tag.name.lower())),
+        "by_count": by_count,
+    }
+    return render(request, "articles/tag_index.html", context)

@@ -7,11 +7,13 @@ import unicodedata
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from articles.editorial.tagging import TagConflict, merge_tags, rename_tag
-from articles.models import Tag, TaggedArticle, TagMerge, TagRedirect
+from articles.models import Article, Tag, TaggedArticle, TagMerge, TagRedirect
 
 from ..desk.test_admin import change_form_data
 from ..helpers.factories import make_article, make_draft
@@ -206,8 +208,28 @@ class TestTagIndexAndPages:
     ):
         for n in range(30):
             make_article(tags=[f"Topic {n}", "Common"])
-        with django_assert_max_num_queries(1):
+        # the kept counts, the scheduled stories they leave out, the tags in name order, the
+        # names of those on the page
+        with django_assert_max_num_queries(4):
             assert client.get("/tags/").status_code == 200
+
+    def test_index_pages_through_many_tags(self, client, monkeypatch):
+        from articles.site import views
+
+        monkeypatch.setattr(views, "TAGS_PER_PAGE", 2)
+        for n, name in enumerate(["Alpha", "Beta", "Gamma", "Delta", "Epsilon"]):
+            for _ in range(n + 1):
+                make_article(tags=[name])
+        first = client.get("/tags/").content.decode()
+        assert "5 topics" in first
+        assert ">Alpha</a>" in first and ">Beta</a>" in first and ">Gamma</a>" not in first
+        assert "Page 1 of 3" in first
+        third = client.get("/tags/?page=3").content.decode()
+        assert ">Gamma</a> <span" in third  # A to Z: Alpha Beta | Delta Epsilon | Gamma
+        by_count = client.get("/tags/?sort=count").content.decode()
+        assert by_count.index(">Epsilon</a>") < by_count.index(">Delta</a>")
+        assert 'href="?sort=count&amp;page=2"' in by_count
+        assert client.get("/tags/?page=9").status_code == 404
 
     def test_tag_page_links_to_search_and_shows_co_occurring_tags(self, client):
         make_article(tags=["Mali", "Russia"])
@@ -242,6 +264,29 @@ class TestRelatedStories:
             r'<li><a href="[^"]+">([^<]+)</a> <time', text.split("Related stories")[1]
         )
         assert related == ["Two in common, old", "One in common, new", "One in common, older"]
+
+    def test_chosen_among_a_bounded_number_of_each_tags_newest(self, monkeypatch):
+        from articles.search import results
+
+        now = timezone.now()
+
+        def story(headline, tags, hours):
+            return make_article(
+                headline, tags=tags, published_at=now - datetime.timedelta(hours=hours)
+            )
+
+        the_story = story("The story", ["Mali", "Russia"], 1)
+        old_match = story("Both tags, long ago", ["Mali", "Russia"], 2000)
+        names = [(tag, n) for n in range(3) for tag in ("Mali", "Russia")]
+        recent = [story(f"{tag} {n}", [tag], 2 + i) for i, (tag, n) in enumerate(names)]
+        assert results.related_stories(the_story, limit=5)[0] == old_match
+        monkeypatch.setattr(results, "RELATED_CANDIDATES_PER_TAG", 3)
+        # Only the three newest of each tag are looked at: the old story with both is not.
+        assert results.related_stories(the_story, limit=6) == recent
+        the_story = Article.objects.prefetch_related("tags").get(pk=the_story.pk)  # as the page
+        with CaptureQueriesContext(connection) as captured:
+            results.related_stories(the_story, limit=5)
+        assert len(captured) == 2  # the candidates of every tag in one statement, then the five
 
     def test_no_related_block_without_tags(self, client):
         story = make_article("Alone")

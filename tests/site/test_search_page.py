@@ -272,9 +272,11 @@ class TestQueryCounts:
             # their sources, the top tags' and sources' names.
             ("", 7),
             ("?tag=mali", 8),  # the same for one tag, + the tag asked for
-            ("?q=helicopters", 7),  # + highlights
+            # The matches, the page's stories and their sources, the facets' names, highlights,
+            # and the ranking (on SQLite: a count of the word's matches, then their bm25).
+            ("?q=helicopters", 8),
             ("?tag=mali&tag=russia", 7),  # + the tags asked for
-            ("?q=helicopters&tag=mali&tag=russia&source=afp", 8),  # + tags, source, highlights
+            ("?q=helicopters&tag=mali&tag=russia&source=afp", 9),  # + the tags and source asked
             ("?q=zzzz", 1),  # nothing matches: the ids only
         ],
     )
