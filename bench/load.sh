@@ -8,7 +8,8 @@
 # fresh PostgreSQL database holding the seed story plus $STORIES synthetic ones, with Redis as the
 # cache, then measures requests/s, p50 and p99 latency and the count of failed requests (non-2xx
 # answers, errors and timeouts; it must be 0) for the front page, an article, a tag page, a search
-# and an API list:
+# and an API list, each against a floor measured in the same run (`/healthz`: a Django response
+# through every middleware, with no query, template or cache):
 #   cold = page cache off: every request renders from the database;
 #   warm = page cache on (Redis) and primed: what readers get between changes.
 # Needs: wrk (apt-get install wrk), PostgreSQL at 127.0.0.1:5432, Redis (REDIS_URL, default
@@ -55,6 +56,7 @@ $PY bench/pages.py --stories "$STORIES" --fill-only
 
 article=$($PY manage.py shell -c "from articles.models import Article; print(Article.objects.published().newest_first()[5].get_absolute_url())" | tail -1)
 ENDPOINTS=(
+  "floor|/healthz"
   "front|/"
   "article|$article"
   "tag|/tags/mali/"
@@ -102,8 +104,13 @@ stop_server
 echo
 echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GiB RAM"
 echo "Stories: $((STORIES + 1)); wrk: 2 threads, $CONNECTIONS connections, $DURATION per run"
-printf '%-6s %-9s %9s %9s %9s %8s %9s\n' phase endpoint "req/s" "p50 ms" "p99 ms" failed requests
-printf '%s\n' "${results[@]}"
+printf '%-6s %-9s %9s %9s %9s %8s %9s %9s\n' phase endpoint "req/s" "p50 ms" "p99 ms" failed requests "× floor"
+floor=""
+for line in "${results[@]}"; do
+  read -r phase endpoint rps _ <<<"$line"
+  [ "$endpoint" = floor ] && floor=$rps
+  printf '%s %9s\n' "$line" "$(awk -v a="$rps" -v b="$floor" 'BEGIN { printf "%.2f", a / b }')"
+done
 failed=0
 for line in "${results[@]}"; do
   [ "$(awk '{print $6}' <<<"$line")" = 0 ] || failed=1

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
 from articles.accounts.throttle import ThrottledAdminAuthenticationForm
+from articles.http.health import liveness
 from articles.photos.media import serve_media
 
 admin.site.site_header = f"{settings.SITE_NAME} editor"
@@ -12,6 +13,7 @@ admin.site.index_title = "Newsroom"
 admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [
+    path("healthz", liveness, name="healthz"),
     # "Forgotten your password?" on the admin sign-in page: a link by email (EMAIL_URL).
     path(
         "admin/password_reset/",

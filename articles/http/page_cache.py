@@ -77,14 +77,18 @@ def _new_generation(previous: int | None = None) -> int:
     return now if previous is None or now > previous else previous + 1
 
 
-def current_generation() -> int | None:
-    """The content generation, or None when the shared cache is unreachable."""
+_UNREAD = object()
+
+
+def current_generation(read=_UNREAD) -> int | None:
+    """The content generation, or None when the shared cache is unreachable. `read` is the value
+    already fetched from the shared cache, when the caller fetched it with something else."""
     if _cache_is_per_process():
         try:
             return int(_generation_file().read_text())
         except (FileNotFoundError, ValueError):
             return bump_generation()
-    generation = cache.get(GENERATION_KEY)
+    generation = cache.get(GENERATION_KEY) if read is _UNREAD else read
     if generation is not None and getattr(cache, "recovered_from_outage", lambda: False)():
         # Redis is back after being unreachable from this process: changes made meanwhile could
         # not bump the generation, so pages cached before the outage must not be served.
@@ -206,9 +210,23 @@ def _is_public_path(path: str) -> bool:
     return not (is_preview or getattr(match.func, "page_cache_exempt", False))
 
 
-def _page_key(request, generation: int) -> str:
+def _page_key(request) -> str:
     where = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-    return f"page:{generation}:{hashlib.sha256(where.encode()).hexdigest()}"
+    return f"page:{hashlib.sha256(where.encode()).hexdigest()}"
+
+
+def _generation_and_entry(key: str) -> tuple[int | None, dict | None]:
+    """The content generation and what is stored under `key`, in one round trip to a shared
+    cache. A stored page carries the generation it was rendered in and is served only while that
+    is still the current one (one key per address: a new generation overwrites the old page)."""
+    if _cache_is_per_process():
+        generation, entry = current_generation(), cache.get(key)
+    else:
+        found = cache.get_many([GENERATION_KEY, key])
+        generation, entry = current_generation(read=found.get(GENERATION_KEY)), found.get(key)
+    if generation is None or entry is None or entry.get("generation") != generation:
+        return generation, None
+    return generation, entry
 
 
 def _is_shareable(response) -> bool:
@@ -307,8 +325,9 @@ def _variants(response, *, only: str | None = None) -> dict[str, bytes]:
     }
 
 
-def _stored(response, lifetime: int) -> dict:
+def _stored(response, lifetime: int, generation: int) -> dict:
     return {
+        "generation": generation,
         "status": response.status_code,
         "headers": [
             (name, value)
@@ -340,11 +359,13 @@ class PublicPageCacheMiddleware:
                 add_never_cache_headers(response)
             return response
 
-        generation = current_generation() if settings.PAGE_CACHE_SECONDS > 0 else None
-        key = _page_key(request, generation) if generation is not None else None
-        if key:
-            entry = cache.get(key)
-            if entry and entry["expires"] - time.time() >= 1:
+        generation = entry = key = None
+        if settings.PAGE_CACHE_SECONDS > 0:
+            key = _page_key(request)
+            generation, entry = _generation_and_entry(key)
+            if generation is None:
+                key = None
+            elif entry and entry["expires"] - time.time() >= 1:
                 response = _from_stored(entry)
                 response["X-Page-Cache"] = "hit"
                 return _conditional(request, _encoded(request, response, entry["variants"]))
@@ -358,7 +379,7 @@ class PublicPageCacheMiddleware:
         lifetime = cache_lifetime(generation)
         _mark_public(response, lifetime)
         if key and lifetime >= 1 and response.status_code in CACHEABLE_STATUSES:
-            entry = _stored(response, lifetime)
+            entry = _stored(response, lifetime, generation)
             cache.set(key, entry, timeout=lifetime)
             response["X-Page-Cache"] = "miss"
             variants = entry["variants"]

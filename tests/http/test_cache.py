@@ -6,6 +6,7 @@ import http.server
 import threading
 
 import pytest
+import redis as redis_client
 import time_machine
 from django.utils import timezone
 from django.utils.http import http_date
@@ -15,6 +16,7 @@ from articles.http import page_cache
 from articles.models import Article, Correction, Tag
 
 from ..helpers.factories import make_article, make_draft, make_image, make_source
+from ..helpers.servers import RedisServer, missing_service
 
 
 @pytest.fixture(autouse=True)
@@ -350,3 +352,45 @@ class TestGenerationAcrossProcesses:
         assert second != first
         # What another process on the same disk sees.
         assert int(settings.CONTENT_GENERATION_FILE.read_text()) == second
+
+
+class TestSharedCache:
+    @pytest.fixture
+    def redis_cache(self, tmp_path, settings):
+        try:
+            redis = RedisServer(tmp_path)
+        except FileNotFoundError:
+            missing_service("redis-server is not installed (apt-get install redis-server)")
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "articles.http.redis_cache.ResilientRedisCache",
+                "LOCATION": redis.url,
+            }
+        }
+        yield redis_client.Redis.from_url(redis.url)
+        redis.stop()
+
+    def test_a_hit_is_one_round_trip_to_redis(self, client, db, redis_cache):
+        make_article("Cached story", tags=["Mali"])
+        assert get(client, "/")["X-Page-Cache"] == "miss"
+        redis_cache.config_resetstat()
+        assert get(client, "/")["X-Page-Cache"] == "hit"
+        calls = {
+            name.removeprefix("cmdstat_"): stats["calls"]
+            for name, stats in redis_cache.info("commandstats").items()
+            if name != "cmdstat_info"
+        }
+        assert {name: n for name, n in calls.items() if name.split("|")[0] != "config"} == {
+            "mget": 1
+        }
+
+    def test_a_page_of_an_older_generation_is_not_served(self, client, db, redis_cache, committed):
+        story = make_article("Before", tags=["Mali"])
+        assert get(client, "/")["X-Page-Cache"] == "miss"
+        with committed():
+            story.headline = "After"
+            story.save()
+        fresh = get(client, "/")
+        assert fresh["X-Page-Cache"] == "miss"
+        assert "After" in text(fresh)
+        assert get(client, "/")["X-Page-Cache"] == "hit"
