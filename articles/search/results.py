@@ -148,7 +148,7 @@ def stories_in_order(ids: list[int], stories: QuerySet | None = None) -> list[Ar
     Sorting whole story rows (bodies included) is slow, so pages sort ids, then load these.
     """
     stories = Article.objects.for_cards() if stories is None else stories
-    by_id = stories.published().filter(pk__in=ids).in_bulk()
+    by_id = stories.published().filter(pk__in=ids).order_by().in_bulk()
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
