@@ -10,7 +10,7 @@ The change set then does its work once, whatever the number of rows touched:
   that changes a story also carries its listing and its searchable text;
 - **after the commit**: the page cache's content generation is bumped once and every HTTP cache
   in front purged once (articles/http/page_cache.py); photo files that were replaced or deleted
-  are removed and missing renditions made (articles/photos/renditions.py).
+  are removed and missing renditions queued (articles/photos/jobs.py).
 
 Writes outside any `changes.atomic()` block (a plain `transaction.atomic()`, autocommit) get all
 of it too: their listings and documents are rewritten as each change arrives (an m2m `add`,
@@ -31,7 +31,8 @@ from django.dispatch import receiver
 
 from .http.page_cache import bump_generation, purge_http_caches
 from .models import Article, Correction, Image, Rendition, Source, Tag, TaggedArticle
-from .photos.renditions import after_image_saved, remove_stored_file
+from .photos.jobs import request_renditions
+from .photos.renditions import remove_stored_file
 from .search import index
 
 
@@ -79,7 +80,7 @@ class ChangeSet:
         removed_files, self.removed_files = self.removed_files, []
         content_changed, self.content_changed = self.content_changed, False
         for photo, replaced_file in photos.items():
-            after_image_saved(photo, previous_file=replaced_file)
+            request_renditions(photo, previous_file=replaced_file)
         for model, name in removed_files:
             remove_stored_file(model, "file", name)
         if content_changed:

@@ -394,6 +394,22 @@ class Image(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    class RenditionsState(models.TextChoices):
+        READY = "ready", "Ready"
+        PENDING = "pending", "Renditions pending"
+        FAILED = "failed", "Renditions failed"
+
+    # Kept by the renditions task (articles/photos/jobs.py) with queryset updates, never save().
+    renditions_state = models.CharField(
+        max_length=10,
+        choices=RenditionsState.choices,
+        default=RenditionsState.READY,
+        editable=False,
+    )
+    renditions_error = models.TextField(blank=True, editable=False)
+    renditions_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    renditions_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     class Meta:
         ordering = ["-created_at"]
 
@@ -745,3 +761,7 @@ class ShareLink(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+# Ingest channels live beside their code; imported here so Django sees them as this app's models.
+from .ingest.models import IngestChannel, IngestedItem  # noqa: E402, F401

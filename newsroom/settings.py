@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",  # SearchVectorField; its PostgreSQL-only parts stay unused on SQLite
     "taggit",
     "django_prose_editor",
+    "django_tasks_db",
     "articles",
 ]
 
@@ -130,6 +131,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background work (django.tasks): queued in this database and run by `manage.py run_worker`
+# (django-tasks-db), so it needs nothing the site does not already have. `immediate` runs each
+# task inside the request that queues it (no worker needed; the tests use it).
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="database")
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+        }[TASKS_BACKEND],
+        "QUEUES": ["default"],
+    }
+}
+# A failed task is tried this many times in all, waiting base * 4^(n-1) seconds before try n+1.
+TASK_MAX_ATTEMPTS = env.int("TASK_MAX_ATTEMPTS", default=4)
+TASK_RETRY_BASE_SECONDS = env.float("TASK_RETRY_BASE_SECONDS", default=30.0)
+# A job still "running" this long after it started is taken to be lost with its worker (killed,
+# machine gone) and queued again; every task is idempotent, so a slow one run twice does no harm.
+TASK_LEASE_SECONDS = env.float("TASK_LEASE_SECONDS", default=600.0)
+# How often the worker's scheduler loop looks for due ingest channels and lost jobs.
+SCHEDULER_INTERVAL_SECONDS = env.float("SCHEDULER_INTERVAL_SECONDS", default=15.0)
+# Ingest channels: how long a feed may take to answer, and the largest file or feed taken.
+INGEST_TIMEOUT_SECONDS = env.float("INGEST_TIMEOUT_SECONDS", default=10.0)
+INGEST_MAX_BYTES = env.int("INGEST_MAX_BYTES", default=5 * 1024 * 1024)
 
 # The cache holds rendered public pages, the content generation that invalidates them, and login
 # throttling counters. Redis is shared by every app server; without it each process has its own

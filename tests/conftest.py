@@ -1,12 +1,39 @@
 import io
 
 import pytest
+from asgiref.local import Local
 from django.core.management import call_command
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.tasks import task_backends
 
 from articles.http import page_cache
 from articles.models import Article
 
 from .helpers.factories import make_editor
+
+IMMEDIATE_TASKS = {
+    "default": {
+        "BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": ["default"],
+    }
+}
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+@receiver(setting_changed)
+def _reset_task_backends(setting, **kwargs):
+    if setting == "TASKS":
+        task_backends.__dict__.pop("settings", None)
+        task_backends._connections = Local(task_backends.thread_critical)
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    """Background tasks run inside the code that queues them, unless a test asks for the
+    database queue (`settings.TASKS = DATABASE_TASKS`) and runs a worker."""
+    settings.TASKS = IMMEDIATE_TASKS
+    settings.TASK_RETRY_BASE_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

@@ -88,11 +88,18 @@ class ImageAdmin(DeskModelAdmin):
         "alt_text_status",
         "is_file_photo",
         "dimensions",
+        "renditions_status",
         "story_count",
         "created_at",
     ]
     list_display_links = ["preview", "caption"]
-    list_filter = [HasFileFilter, MissingAltTextFilter, "is_file_photo", "created_at"]
+    list_filter = [
+        HasFileFilter,
+        MissingAltTextFilter,
+        "renditions_state",
+        "is_file_photo",
+        "created_at",
+    ]
     search_fields = ["caption", "credit", "alt_text"]
     autocomplete_fields = ["credit_source"]
     actions = ["regenerate_renditions"]
@@ -181,18 +188,48 @@ class ImageAdmin(DeskModelAdmin):
             ),
         )
 
+    @admin.display(description="Renditions", ordering="renditions_state")
+    def renditions_status(self, image):
+        if not image.file:
+            return "—"
+        if image.renditions_state == Image.RenditionsState.FAILED:
+            return format_html(
+                '<span class="renditions-failed">Failed: {}</span>', image.renditions_error
+            )
+        if image.renditions_state == Image.RenditionsState.PENDING:
+            return "Renditions pending"
+        return "Ready"
+
     @admin.display(description="Renditions")
     def rendition_summary(self, image):
         if not (image and image.file):
             return "—"
         count = sum(len(current_renditions(image, crop)) for crop in Crop.values)
-        return f"{count} made (WebP and JPEG, several widths)" if count else "not made yet"
+        made = f"{count} made (WebP and JPEG, several widths)" if count else "not made yet"
+        if image.renditions_state == Image.RenditionsState.PENDING:
+            retry = (
+                f" (try {image.renditions_attempts + 1}; last error: {image.renditions_error})"
+                if image.renditions_error
+                else ""
+            )
+            return f"Renditions pending: {made}; pages show the original meanwhile{retry}."
+        if image.renditions_state == Image.RenditionsState.FAILED:
+            return format_html(
+                "Renditions failed after {} tries: {}. Pages show the original. Fix the cause, "
+                "then use “Regenerate renditions” in the list.",
+                image.renditions_attempts,
+                image.renditions_error,
+            )
+        return made
 
     @admin.action(description="Regenerate renditions of the selected photos")
     def regenerate_renditions(self, request, queryset):
         made = 0
         for image in queryset.exclude(file=""):
             made += generate_renditions(image)
+        queryset.exclude(file="").update(
+            renditions_state=Image.RenditionsState.READY, renditions_error="", renditions_attempts=0
+        )
         self.message_user(request, f"Made {made} renditions.", messages.SUCCESS)
 
     def save_model(self, request, obj, form, change):

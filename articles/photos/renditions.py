@@ -1,8 +1,8 @@
 """Renditions: each photo resized once per width, in WebP with a JPEG fallback.
 
-They are made after a photo's change commits (articles/changes.py calls `after_image_saved`) and
-by `manage.py regenerate_renditions`, never while serving a page, and are stored through Django's
-storage API so they work on local disk and object storage alike. Widths are never upscaled.
+They are made by a background task queued when a photo's change commits (articles/photos/jobs.py)
+and by `manage.py regenerate_renditions`, never while serving a page, and are stored through
+Django's storage API so they work on local disk and object storage alike. Widths are never upscaled.
 Cropped renditions (cards, thumbnails, social images) keep the editor's focal point in frame.
 
 Pages pick renditions from `image.renditions.all()` (prefetched by `ArticleQuerySet.for_list()`),
@@ -193,21 +193,6 @@ def _make_crop(image, picture, crop, spec, key) -> int:
 def _delete(renditions) -> None:
     for rendition in renditions:
         rendition.delete()  # its file goes once this commits (articles/changes.py)
-
-
-def after_image_saved(image_pk: int, previous_file: str = "") -> None:
-    """Run on commit after an Image save: drop a replaced original, make missing renditions."""
-    try:
-        image = Image.objects.filter(pk=image_pk).first()
-        current_file = image.file.name if image else ""
-        if previous_file and previous_file != current_file:
-            remove_stored_file(Image, "file", previous_file)
-        if image is not None:
-            generate_renditions(image, only_missing=True)
-    # The edit is already committed: whatever the storage backend or the decoder raised must not
-    # turn it into an error page. It is logged; `regenerate_renditions --missing` repairs it.
-    except Exception:
-        logger.exception("Could not make renditions for image %s", image_pk)
 
 
 def remove_stored_file(model, field_name: str, name: str) -> None:

@@ -88,6 +88,7 @@ def import_story(
     published_at=None,
     user=None,
     how: str,
+    action: str | None = None,
 ) -> ImportResult:
     """Create or update the article known by `external_id`, whatever format the copy came in.
 
@@ -108,7 +109,7 @@ def import_story(
     article.updated_by = user
     if photo:
         article.lead_image = _save_photo(article.lead_image, photo, user=user)
-    action = f"{'Imported' if created else 'Re-imported'} {how}"
+    action = action or f"{'Imported' if created else 'Re-imported'} {how}"
     save_article(article=article, user=user, action=action)
 
     article.sources.set([Source.get_or_create_by_name(name) for name in sources])

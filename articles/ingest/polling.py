@@ -1,0 +1,436 @@
+"""Looking at channels and taking their items: one story per item, once per version.
+
+A delivery (file, object, feed document) holds one or more items, each keyed by its uri or guid
+and a version. An item already taken is skipped without a write; a new version of a taken item
+updates its story with a revision ("Updated from Agency X, version 3"), or is held as a draft
+when the channel says so. An item that cannot be read is recorded as failed with its reason
+and raw copy, and the others go on; a channel that cannot be reached backs off.
+"""
+
+import dataclasses
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+
+import feedparser
+from django.db import transaction
+from django.db.models import Q
+from django.tasks import task
+from django.utils import timezone
+from django.utils.html import escape, strip_tags
+
+from .. import changes
+from ..background.jobs import enqueue
+from ..models import Article
+from ..wire.importing import CopyError, external_id_of, import_story
+from ..wire.ninjs import NinjsStory, parse_ninjs
+from ..wire.text import parse_wire
+from .models import IngestChannel, IngestedItem
+from .sources import ChannelUnreachable, Delivery, fetch
+
+logger = logging.getLogger(__name__)
+Outcome = IngestedItem.Outcome
+
+# What the raw copy of an item is, so a failed item can be read again for a retry.
+NINJS, FEED_ENTRY, WIRE = "ninjs", "feed-entry", "wire"
+KILLED_STATUSES = {"canceled", "cancelled", "withdrawn", "killed"}
+
+
+class ItemError(ValueError):
+    """This item cannot be taken; the message says why."""
+
+
+@dataclass(frozen=True)
+class Item:
+    key: str
+    version: str
+    name: str
+    kind: str  # NINJS, FEED_ENTRY or WIRE
+    raw: str
+    fingerprint: str = ""
+    error: str = ""  # set when the delivery could not even be split into items
+
+
+@dataclass
+class PollSummary:
+    taken: int = 0
+    held: int = 0
+    skipped: int = 0
+    failed: int = 0
+    unchanged: int = 0
+
+    def __str__(self):
+        return (
+            f"{self.taken} taken, {self.held} held, {self.skipped} skipped, "
+            f"{self.failed} failed, {self.unchanged} already seen"
+        )
+
+
+# -- Splitting deliveries into items ----------------------------------------------------------
+
+
+def _hash(text: str | bytes) -> str:
+    data = text.encode() if isinstance(text, str) else text
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def items_of(delivery: Delivery, channel_format: str) -> list[Item]:
+    """The items in one delivery; a delivery that cannot be read is one failed item."""
+    content = delivery.content
+    text = content.decode("utf-8-sig", errors="replace")
+    stripped = text.lstrip()
+    fmt = channel_format
+    if fmt == IngestChannel.Format.AUTO:
+        if stripped[:1] in {"{", "["}:
+            fmt = IngestChannel.Format.NINJS
+        elif stripped[:1] == "<":
+            fmt = IngestChannel.Format.FEED
+        else:
+            fmt = IngestChannel.Format.WIRE
+    failed = Item(
+        key=delivery.name,
+        version=delivery.fingerprint[:16],
+        name=delivery.name,
+        kind=WIRE,
+        raw=text,
+        fingerprint=delivery.fingerprint,
+    )
+    if not content:
+        return [dataclasses.replace(failed, error="empty, or larger than the size cap")]
+    if fmt == IngestChannel.Format.NINJS:
+        try:
+            doc = json.loads(text)
+        except ValueError as error:
+            return [dataclasses.replace(failed, kind=NINJS, error=f"not JSON: {error}")]
+        docs = doc if isinstance(doc, list) else doc.get("items", doc.get("data", [doc]))
+        if not isinstance(docs, list):
+            docs = [doc]
+        return [_ninjs_item(entry, delivery) for entry in docs]
+    if fmt == IngestChannel.Format.FEED:
+        feed = feedparser.parse(content)
+        if not feed.entries and feed.bozo:
+            return [
+                dataclasses.replace(
+                    failed, kind=FEED_ENTRY, error=f"not a feed: {feed.bozo_exception}"
+                )
+            ]
+        return [_feed_item(entry, delivery) for entry in feed.entries]
+    return [
+        Item(
+            key=delivery.name,
+            version=_hash(content),
+            name=delivery.name,
+            kind=WIRE,
+            raw=text,
+            fingerprint=delivery.fingerprint,
+        )
+    ]
+
+
+def _ninjs_item(doc, delivery: Delivery) -> Item:
+    raw = json.dumps(doc, ensure_ascii=False, indent=1)
+    if not isinstance(doc, dict):
+        return Item(
+            delivery.name,
+            _hash(raw),
+            delivery.name,
+            NINJS,
+            raw,
+            error="a ninjs item is a JSON object",
+        )
+    key = str(doc.get("uri") or doc.get("guid") or "").strip()
+    version = str(doc.get("version") or "").strip() or _hash(raw)
+    if not key:
+        return Item(
+            delivery.name + "#" + _hash(raw),
+            version,
+            delivery.name,
+            NINJS,
+            raw,
+            error="no uri: the item cannot be told apart from others",
+        )
+    return Item(key[:300], version[:100], delivery.name, NINJS, raw, delivery.fingerprint)
+
+
+def _feed_item(entry, delivery: Delivery) -> Item:
+    content = entry.get("content") or []
+    fields = {
+        "id": entry.get("id") or entry.get("link") or "",
+        "link": entry.get("link", ""),
+        "title": entry.get("title", ""),
+        "summary": entry.get("summary", ""),
+        "content": content[0].get("value", "") if content else "",
+        "author": entry.get("author", ""),
+        "updated": entry.get("updated") or entry.get("published") or "",
+        "tags": [tag.get("term", "") for tag in entry.get("tags", [])],
+    }
+    raw = json.dumps(fields, ensure_ascii=False, indent=1)
+    version = fields["updated"] or _hash(raw)
+    key = fields["id"] or delivery.name + "#" + _hash(raw)
+    return Item(key[:300], version[:100], delivery.name, FEED_ENTRY, raw, delivery.fingerprint)
+
+
+# -- Reading one item into a story ------------------------------------------------------------
+
+
+def story_of(item: Item) -> tuple[NinjsStory, str]:
+    """(story, publication status) of an item; raises ItemError."""
+    if item.error:
+        raise ItemError(item.error)
+    try:
+        if item.kind == NINJS:
+            doc = json.loads(item.raw)
+            status = str(doc.get("pubstatus", "usable")).lower()
+            if status in KILLED_STATUSES:
+                return None, status
+            story = parse_ninjs(doc)
+            return dataclasses.replace(story, external_id=_external_id(item)), status
+        if item.kind == FEED_ENTRY:
+            return _feed_story(item, json.loads(item.raw)), "usable"
+        wire = parse_wire(item.raw)
+    except CopyError as error:
+        raise ItemError(str(error)) from error
+    except ValueError as error:
+        raise ItemError(f"unreadable: {error}") from error
+    story = NinjsStory(
+        external_id=external_id_of(wire),
+        headline=wire.headline,
+        standfirst=wire.standfirst,
+        body_html=wire.body_html,
+        sources=wire.sources,
+    )
+    return story, "usable"
+
+
+def _external_id(item: Item) -> str:
+    return "ingest:" + hashlib.sha256(item.key.encode()).hexdigest()[:32]
+
+
+def _feed_story(item: Item, fields: dict) -> NinjsStory:
+    headline = " ".join(str(fields.get("title", "")).split())
+    if not headline:
+        raise ItemError("no title")
+    if len(headline) > 300:
+        raise ItemError(f"title is {len(headline)} characters; at most 300")
+    summary = str(fields.get("summary", ""))
+    body = str(fields.get("content", "")) or summary
+    if not body.strip():
+        raise ItemError("no content or summary")
+    if "<" not in body:
+        body = f"<p>{escape(body)}</p>"
+    link = fields.get("link", "")
+    if link:
+        body += f'\n<p><a href="{escape(link)}">Original story</a></p>'
+    standfirst = "" if summary == body else summary
+    if "<" in standfirst:
+        standfirst = strip_tags(standfirst)
+    return NinjsStory(
+        external_id=_external_id(item),
+        headline=headline,
+        standfirst=standfirst.strip()[:2000],
+        body_html=body,
+        byline=str(fields.get("author", ""))[:200],
+        tags=tuple(t for t in fields.get("tags", []) if t),
+    )
+
+
+# -- Taking items -------------------------------------------------------------------------------
+
+
+def take(channel: IngestChannel, item: Item) -> str:
+    """Take one item: its story written and its row recorded in one transaction (a worker killed
+    in the middle leaves neither). Returns the outcome, or "" for an item already seen."""
+    existing = IngestedItem.objects.filter(channel=channel, key=item.key, version=item.version)
+    earlier = existing.first()
+    if earlier is not None and earlier.outcome != Outcome.FAILED:
+        return ""
+    try:
+        with changes.atomic():
+            outcome, reason, article = _write_story(channel, item)
+            _record(channel, item, outcome=outcome, reason=reason, article=article)
+        return outcome
+    except ItemError as error:
+        _record(channel, item, outcome=Outcome.FAILED, reason=str(error), article=None)
+        return Outcome.FAILED
+
+
+def _record(channel, item: Item, *, outcome, reason, article) -> None:
+    IngestedItem.objects.update_or_create(
+        channel=channel,
+        key=item.key,
+        version=item.version,
+        defaults={
+            "name": item.name[:300],
+            "kind": item.kind,
+            "fingerprint": item.fingerprint,
+            "outcome": outcome,
+            "reason": reason,
+            "raw": item.raw,
+            "article": article,
+        },
+    )
+
+
+def _write_story(channel: IngestChannel, item: Item):
+    story, status = story_of(item)
+    taken_before = IngestedItem.objects.filter(
+        channel=channel, key=item.key, outcome__in=[Outcome.TAKEN, Outcome.HELD]
+    ).exclude(version=item.version)
+    if status in KILLED_STATUSES:
+        return _kill(channel, item, status, taken_before)
+    newer = _newer_version(item.version, taken_before.values_list("version", flat=True))
+    if newer:
+        return Outcome.SKIPPED, f"version {newer} was already taken", None
+    sources = story.sources + ((channel.source.name,) if channel.source else ())
+    tags = tuple(dict.fromkeys(story.tags + tuple(channel.tag_names)))
+    existing = Article.objects.filter(external_id=story.external_id).first()
+    outcome = Outcome.TAKEN
+    if existing is None:
+        action = f"Imported from {channel.name}, version {item.version}"
+    elif existing.status == Article.Status.PUBLISHED and (
+        channel.on_update == IngestChannel.OnUpdate.HOLD
+    ):
+        held_id = "held:" + _hash(f"{story.external_id}|{item.version}")
+        story = dataclasses.replace(story, external_id=held_id)
+        action = (
+            f"Held from {channel.name}, version {item.version}: an update to "
+            f"“{existing.headline}” (#{existing.pk}) for review"
+        )
+        outcome = Outcome.HELD
+    else:
+        action = f"Updated from {channel.name}, version {item.version}"
+    result = import_story(
+        external_id=story.external_id,
+        headline=story.headline,
+        standfirst=story.standfirst,
+        body_html=story.body_html,
+        byline=story.byline or None,
+        sources=sources,
+        tags=tags,
+        publish=channel.publish and existing is None,
+        how=f"from {channel.name}",
+        action=action,
+    )
+    reason = "" if outcome == Outcome.TAKEN else f"update of story #{existing.pk} held as a draft"
+    return outcome, reason, result.article
+
+
+def _newer_version(version: str, taken: list[str]) -> str:
+    """A version already taken that is newer than `version` (numbers compared as numbers)."""
+
+    def order(value):
+        return (0, int(value), "") if value.isdigit() else (1, 0, value)
+
+    newer = [v for v in taken if order(v) > order(version)]
+    return max(newer, key=order) if newer else ""
+
+
+def _kill(channel, item, status, taken_before):
+    from ..editorial import services
+
+    earlier = taken_before.exclude(article=None).first()
+    if earlier is None:
+        return Outcome.SKIPPED, f"{status}: no story was taken from this item", None
+    kill_story = getattr(services, "kill_story", None)
+    if kill_story is None:
+        raise ItemError(
+            f"{status}: kills are not handled yet; withdraw story #{earlier.article_id} by hand"
+        )
+    kill_story(
+        article=earlier.article,
+        user=None,
+        reason=f"{status.capitalize()} by {channel.name}, version {item.version}",
+    )
+    return Outcome.TAKEN, status, earlier.article
+
+
+# -- Polling ---------------------------------------------------------------------------------------
+
+
+def poll(channel: IngestChannel) -> PollSummary:
+    """Look at the channel once and take what is new."""
+    summary = PollSummary()
+    now = timezone.now()
+    seen = set(
+        channel.items.exclude(outcome=Outcome.FAILED)
+        .exclude(fingerprint="")
+        .values_list("fingerprint", flat=True)
+    )
+    try:
+        fetched = fetch(channel, seen=seen)
+    except ChannelUnreachable as error:
+        channel.consecutive_failures += 1
+        if channel.consecutive_failures == 1:  # once per outage, not once per look
+            logger.warning("Ingest channel %s unreachable: %s", channel, error)
+        IngestChannel.objects.filter(pk=channel.pk).update(
+            last_checked_at=now,
+            last_error=str(error)[:2000],
+            consecutive_failures=channel.consecutive_failures,
+            next_check_at=now + channel.backoff(),
+        )
+        raise
+    for delivery in fetched.deliveries:
+        if delivery.fingerprint in seen:
+            summary.unchanged += 1
+            continue
+        for item in items_of(delivery, channel.format):
+            outcome = take(channel, item)
+            if outcome:
+                setattr(summary, outcome, getattr(summary, outcome) + 1)
+            else:
+                summary.unchanged += 1
+    if channel.consecutive_failures:
+        logger.warning("Ingest channel %s reachable again", channel)
+    channel.consecutive_failures = 0
+    IngestChannel.objects.filter(pk=channel.pk).update(
+        last_checked_at=now,
+        last_error="",
+        consecutive_failures=0,
+        etag=fetched.etag[:300],
+        last_modified=fetched.last_modified[:100],
+        next_check_at=now + channel.backoff(),
+    )
+    return summary
+
+
+def retry(item: IngestedItem) -> str:
+    """Take a failed item again from its kept raw copy (after a fix)."""
+    again = Item(
+        key=item.key,
+        version=item.version,
+        name=item.name,
+        kind=item.kind,
+        raw=item.raw,
+        fingerprint=item.fingerprint,
+    )
+    return take(item.channel, again)
+
+
+@task()
+def poll_channel(channel_pk: int) -> str:
+    channel = IngestChannel.objects.filter(pk=channel_pk, enabled=True).first()
+    if channel is None:
+        return "no such channel, or disabled"
+    try:
+        return str(poll(channel))
+    except ChannelUnreachable as error:
+        return f"unreachable: {error}"
+
+
+def queue_due_channels() -> int:
+    """Queue a look at every enabled channel that is due. Each is claimed by moving its next
+    look forward with a conditional update, so two schedulers never queue the same one."""
+    now = timezone.now()
+    queued = 0
+    due = IngestChannel.objects.filter(enabled=True).filter(
+        Q(next_check_at__isnull=True) | Q(next_check_at__lte=now)
+    )
+    for channel in due:
+        claimed = IngestChannel.objects.filter(
+            pk=channel.pk, next_check_at=channel.next_check_at
+        ).update(next_check_at=now + channel.backoff())
+        if claimed:
+            transaction.on_commit(lambda pk=channel.pk: enqueue(poll_channel, pk))
+            queued += 1
+    return queued
