@@ -162,7 +162,9 @@ def _feed_item(entry, delivery: Delivery) -> Item:
         "summary": entry.get("summary", ""),
         "content": content[0].get("value", "") if content else "",
         "author": entry.get("author", ""),
-        "updated": entry.get("updated") or entry.get("published") or "",
+        # Asked for only when present: feedparser warns when "updated" falls back to "published".
+        "updated": (entry["updated"] if "updated" in dict.keys(entry) else "")
+        or entry.get("published", ""),
         "tags": [tag.get("term", "") for tag in entry.get("tags", [])],
     }
     raw = json.dumps(fields, ensure_ascii=False, indent=1)
@@ -189,6 +191,8 @@ def story_of(item: Item) -> tuple[NinjsStory, str]:
         if item.kind == FEED_ENTRY:
             return _feed_story(item, json.loads(item.raw)), "usable"
         wire = parse_wire(item.raw)
+    except ItemError:
+        raise
     except CopyError as error:
         raise ItemError(str(error)) from error
     except ValueError as error:
