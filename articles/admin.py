@@ -1,3 +1,10 @@
 """The admin's registrations, which Django looks for here; the desk itself is articles/desk/."""
 
-from .desk import articles, ingest, photos, sources, tags  # noqa: F401 (each registers its models)
+from .desk import (  # noqa: F401 (each registers its models)
+    articles,
+    authors,
+    ingest,
+    photos,
+    sources,
+    tags,
+)

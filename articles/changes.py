@@ -18,8 +18,8 @@ of it too: their listings and documents are rewritten as each change arrives (an
 transaction.
 
 Only reader-visible models count as content: stories, their tag and source links, tags, sources,
-photos, renditions and corrections. Revisions, share links, tag redirects and merge records are
-the desk's bookkeeping and change nothing readers see.
+authors and their credits, photos, renditions and corrections. Revisions, share links, tag
+redirects and merge records are the desk's bookkeeping and change nothing readers see.
 """
 
 import contextlib
@@ -30,7 +30,17 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.dispatch import receiver
 
 from .http.page_cache import bump_generation, purge_http_caches
-from .models import Article, Correction, Image, Rendition, Source, Tag, TaggedArticle
+from .models import (
+    Article,
+    Author,
+    Contributor,
+    Correction,
+    Image,
+    Rendition,
+    Source,
+    Tag,
+    TaggedArticle,
+)
 from .photos.jobs import request_renditions
 from .photos.renditions import remove_stored_file
 from .search import index
@@ -204,4 +214,17 @@ def _file_deleted(sender, instance, using=None, **kwargs):
 @receiver(post_save, sender=Correction, dispatch_uid="changes.correction_saved")
 @receiver(post_delete, sender=Correction, dispatch_uid="changes.correction_deleted")
 def _shown_with_stories(sender, instance, using=None, **kwargs):
+    record(using=using)
+
+
+@receiver(post_save, sender=Contributor, dispatch_uid="changes.credit_saved")
+@receiver(post_delete, sender=Contributor, dispatch_uid="changes.credit_deleted")
+def _credit(sender, instance, raw=False, using=None, **kwargs):
+    record(stories=() if raw else [instance.article_id], using=using)
+
+
+@receiver(post_save, sender=Author, dispatch_uid="changes.author_saved")
+@receiver(post_delete, sender=Author, dispatch_uid="changes.author_deleted")
+def _author(sender, instance, using=None, **kwargs):
+    # A renamed author changes their stories' bylines; what pages show is purged either way.
     record(using=using)

@@ -29,7 +29,7 @@ from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
 from .html import EDITOR_EXTENSIONS, sanitize_body
 from .photos.uploads import prepare_original
-from .search.models import ListedUnder, ListingCount, ListingLink
+from .search.models import ListedUnder, ListingCount, ListingLink, not_due
 
 MAX_TAG_NAME_LENGTH = 100
 
@@ -61,6 +61,28 @@ def unique_slug(rows, text: str, *, max_length: int, exclude_pk=None) -> str:
     return candidate
 
 
+def join_names(names: list[str]) -> str:
+    """ "A", "A and B", "A, B and C"."""
+    if len(names) < 2:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def format_moment(moment: datetime.datetime) -> str:
+    """A moment as editors read it: "14:00 GMT, 3 Dec 2026" in the newsroom's time zone."""
+    local = timezone.localtime(moment)
+    return f"{local:%H:%M} {local.tzname()}, {local.day} {local:%b %Y}"
+
+
+def embargo_refusal(embargoed_until: datetime.datetime) -> str:
+    """Why a story cannot go out yet, saying when it can."""
+    when = format_moment(embargoed_until)
+    return (
+        f"Embargoed until {when}: the story cannot be published or shown before then. "
+        f"Schedule it for {when} or later."
+    )
+
+
 def who_did_it(*, editable=False):
     """A record of which user did something; kept (as empty) when the account is deleted."""
     return models.ForeignKey(
@@ -89,7 +111,7 @@ class PublishedCountQuerySet(models.QuerySet):
         kept = ListingCount.objects.filter(kind=self.listed_under, target=OuterRef("pk"), other=0)
         scheduled = (
             ListingLink.objects.filter(
-                kind=self.listed_under, target=OuterRef("pk"), published_at__gt=timezone.now()
+                not_due(timezone.now()), kind=self.listed_under, target=OuterRef("pk")
             )
             .order_by()
             .values("target")
@@ -390,6 +412,13 @@ class Image(models.Model):
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
         help_text="Focal point down, 0 (top) to 1 (bottom).",
     )
+    expires_at = models.DateTimeField(
+        "for use until",
+        null=True,
+        blank=True,
+        help_text="The end of the photo's licence: after this moment it is shown nowhere "
+        "public (pages, feeds, the API); stories keep running without it.",
+    )
     uploaded_by = who_did_it()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -459,6 +488,10 @@ class Image(models.Model):
         head, slash, agency = self.credit.rpartition("/")
         return (head + slash, agency)
 
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
 
 def rendition_upload_to(rendition, filename):
     return f"renditions/{rendition.image_id}/{filename}"
@@ -502,8 +535,27 @@ class Rendition(models.Model):
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):
-        """Stories readers may see: published, not deleted, and due by now."""
-        return self.listed().filter(published_at__lte=timezone.now())
+        """Stories readers may see: published, not deleted, due by now, out of embargo and not
+        expired. (A published story's time is never before its embargo, a database constraint
+        says so; the embargo is checked here too so that no path can ever expose one early.)"""
+        now = timezone.now()
+        return self.listed().filter(
+            Q(embargoed_until__isnull=True) | Q(embargoed_until__lte=now),
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now),
+            published_at__lte=now,
+        )
+
+    def embargoed(self):
+        """Stories under an embargo that has not lifted yet, whatever their status."""
+        return self.filter(embargoed_until__gt=timezone.now())
+
+    def expired(self):
+        """Stories whose expiry time has passed (they have left every public surface)."""
+        return self.filter(expires_at__lte=timezone.now())
+
+    def withdrawn(self):
+        """Stories withdrawn or killed: their address answers 410 Gone."""
+        return self.filter(withdrawn_at__isnull=False)
 
     def listed(self):
         """Published or scheduled stories that are not deleted: those with a `StoryListing`."""
@@ -527,7 +579,7 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def for_detail(self):
-        return self.for_list().prefetch_related("corrections")
+        return self.for_list().prefetch_related("corrections", "contributions__author")
 
     def for_cards(self):
         """What story cards show (headline, date, standfirst, source names, lead image) and
@@ -579,6 +631,9 @@ class Article(models.Model):
         related_name="lead_for_articles",
     )
     sources = models.ManyToManyField(Source, blank=True, related_name="articles")
+    authors = models.ManyToManyField(
+        "Author", through="Contributor", blank=True, related_name="articles"
+    )
     tags = TaggableManager(through=TaggedArticle, blank=True, manager=ArticleTagManager)
 
     status = models.CharField(
@@ -590,6 +645,22 @@ class Article(models.Model):
         db_index=True,
         help_text="When readers may first see the story; a future time schedules it.",
     )
+    embargoed_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Nobody may publish or expose the story before this moment (an agency's or "
+        "a source's embargo). It can be scheduled for this time or later.",
+    )
+    expires_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="At this moment the story leaves every public page, feed and the API by "
+        "itself (e.g. the end of the rights to agency copy).",
+    )
+    # An editor's Withdraw or an agency kill: the story's address answers 410 Gone.
+    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    withdrawn_by = who_did_it()
+    withdrawal_reason = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # When the headline, standfirst or body last changed after publication ("Updated …").
@@ -618,8 +689,27 @@ class Article(models.Model):
             # Lets a join from search or tag rows check `published()` without reading the story
             # row: on SQLite that row holds the body, and reaching the status after it is slow.
             models.Index(
-                fields=["id", "status", "published_at", "deleted_at"],
+                fields=[
+                    "id",
+                    "status",
+                    "published_at",
+                    "deleted_at",
+                    "embargoed_until",
+                    "expires_at",
+                ],
                 name="article_visibility_by_id",
+            ),
+        ]
+        constraints = [
+            # The last line of defence for embargoes: bulk updates, restores and raw imports
+            # cannot store a published story whose time comes before its embargo lifts.
+            models.CheckConstraint(
+                condition=Q(embargoed_until__isnull=True)
+                | ~Q(status="published")
+                | Q(published_at__gte=models.F("embargoed_until")),
+                name="article_published_after_embargo",
+                violation_error_message="This story is under embargo: it cannot be published "
+                "or scheduled before the embargo lifts.",
             ),
         ]
         # The editorial roles (groups "Reporter" and "Editor") are made by a data migration.
@@ -648,6 +738,40 @@ class Article(models.Model):
     def clean(self):
         super().clean()
         self._check_lead_image_alt_text()
+        self._check_embargo()
+
+    def validate_constraints(self, exclude=None):
+        # `clean()` checks the embargo constraint's rule in Python with a clearer message; leaving
+        # it to the database at save spares every save a query.
+        super().validate_constraints(exclude={*(exclude or ()), "embargoed_until"})
+
+    def _check_embargo(self):
+        """A published or scheduled story's time is at or after its embargo: say when it lifts."""
+        if (
+            self.status == self.Status.PUBLISHED
+            and self.embargoed_until is not None
+            and self.published_at is not None
+            and self.published_at < self.embargoed_until
+        ):
+            raise ValidationError({"published_at": embargo_refusal(self.embargoed_until)})
+
+    @property
+    def public_lead_image(self):
+        """The lead photo readers may see: none once its licence has expired ("for use until")."""
+        image = self.lead_image
+        return None if image is None or image.is_expired else image
+
+    @property
+    def is_embargoed(self) -> bool:
+        return self.embargoed_until is not None and self.embargoed_until > timezone.now()
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
     def _check_lead_image_alt_text(self):
         """A published story's lead photo, once it has a file, must describe itself to readers."""
@@ -685,6 +809,8 @@ class Article(models.Model):
             and self.deleted_at is None
             and self.published_at is not None
             and self.published_at <= timezone.now()
+            and not self.is_embargoed
+            and not self.is_expired
         )
 
     @property
@@ -694,6 +820,28 @@ class Article(models.Model):
             and self.published_at is not None
             and self.published_at > timezone.now()
         )
+
+    def byline_groups(self) -> list[tuple[str, list[tuple[str, str | None]]]]:
+        """The byline as (role label, [(name, author page or None)]) in the roles' order: linked
+        contributors first, the free-text byline (wire copy, unknown names) among the "By" names.
+        Uses the prefetch cache of `contributions__author` when there is one."""
+        groups: dict[str, list] = {role: [] for role in Contributor.Role.values}
+        for contribution in self.contributions.all():
+            author = contribution.author
+            groups[contribution.role].append((author.name, author.get_absolute_url()))
+        if self.byline.strip():
+            free = self.byline.strip()
+            free = free[3:] if free.lower().startswith("by ") else free
+            groups[Contributor.Role.BY].append((free, None))
+        return [(Contributor.Role(role).label, names) for role, names in groups.items() if names]
+
+    def byline_text(self) -> str:
+        """The byline as plain text: "By A and B; reporting by C"."""
+        parts = []
+        for index, (label, names) in enumerate(self.byline_groups()):
+            label = label if index == 0 else label[0].lower() + label[1:]
+            parts.append(f"{label} {join_names([name for name, _ in names])}")
+        return "; ".join(parts)
 
     def tag_list(self):
         """Tags sorted by name, using the prefetch cache when the queryset has one."""
@@ -761,6 +909,116 @@ class ShareLink(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class AuthorQuerySet(models.QuerySet):
+    def with_published_counts(self):
+        """Every author with `story_count`: the published stories they contributed to (in any
+        role), counted through the contributions' (author, article) index."""
+        counts = (
+            Contributor.objects.filter(
+                author=OuterRef("pk"), article__in=Article.objects.published()
+            )
+            .order_by()
+            .values("author")
+            .annotate(n=Count("article", distinct=True))
+            .values("n")
+        )
+        return self.annotate(story_count=Coalesce(Subquery(counts, output_field=IntegerField()), 0))
+
+    def with_published_stories(self):
+        return self.with_published_counts().filter(story_count__gt=0)
+
+
+class Author(models.Model):
+    """Someone who writes, reports, translates, photographs or edits: staff, a guest contributor
+    or agency staff. An account is optional (guests and agency staff have none)."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=200, unique=True, blank=True, help_text="Made from the name when left empty."
+    )
+    title = models.CharField(
+        max_length=200, blank=True, help_text="Their role, e.g. “West Africa correspondent”."
+    )
+    bio = models.TextField(blank=True, help_text="A short biography, shown on their page.")
+    photo = models.ForeignKey(
+        Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="portrait_of"
+    )
+    links = models.TextField(
+        blank=True, help_text="Their pages elsewhere (a website, a social profile): one URL a line."
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author",
+        help_text="Their desk account, if they have one.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AuthorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="author_name_unique_ci")]
+        permissions = [("merge_authors", "Can merge two records of the same person")]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name = " ".join(self.name.split())
+        if not self.slug:
+            self.slug = unique_slug(Author, self.name, max_length=200, exclude_pk=self.pk)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"{site_root()}authors/{quote(self.slug)}/"  # reverse("articles:author", …)
+
+    def link_list(self) -> list[str]:
+        return [
+            line.strip()
+            for line in self.links.splitlines()
+            if line.strip().startswith(("https://", "http://"))
+        ]
+
+    @property
+    def public_photo(self):
+        return None if self.photo is None or self.photo.is_expired else self.photo
+
+
+class Contributor(models.Model):
+    """One author's part in one story, in the byline's order."""
+
+    class Role(models.TextChoices):
+        BY = "by", "By"
+        REPORTING = "reporting", "Reporting by"
+        ADDITIONAL = "additional", "Additional reporting by"
+        TRANSLATED = "translated", "Translated by"
+        PHOTOS = "photos", "Photos by"
+        EDITED = "edited", "Edited by"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="contributions")
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="contributions")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.BY)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "author", "role"], name="contributor_role_once"
+            ),
+        ]
+        indexes = [
+            # An author's stories straight from the index (the author page and counts).
+            models.Index(fields=["author", "article"], name="contributor_by_author"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_role_display()} {self.author}"
 
 
 # Ingest channels live beside their code; imported here so Django sees them as this app's models.

@@ -1,4 +1,5 @@
-"""No draft, story in review, scheduled, withdrawn or deleted story shows on any public surface.
+"""No draft, story in review, scheduled, embargoed, expired, withdrawn, killed or deleted story
+shows on any public surface.
 
 An anonymous reader requests every public URL there is (pages, search, feeds, sitemaps, robots,
 API) and none of the hidden stories may appear in any response: not their headline, words, address,
@@ -14,7 +15,7 @@ from django.urls import get_resolver, reverse
 from django.utils import timezone
 
 from articles.editorial import services
-from articles.models import Article
+from articles.models import Article, Author, Contributor
 
 from .helpers.factories import make_article, make_draft, make_source
 
@@ -30,6 +31,10 @@ COVERED = {
     "articles:tag",
     "articles:search",
     "articles:source",
+    "articles:author_index",
+    "articles:author",
+    "syndication:author-rss",
+    "syndication:author-atom",
     "articles:shared_preview",  # needs a signed token: tested in test_preview.py
     "syndication:latest-rss",
     "syndication:latest-atom",
@@ -69,7 +74,7 @@ def test_every_public_url_is_covered():
 
 
 @pytest.fixture
-def newsroom(db, django_capture_on_commit_callbacks):
+def newsroom(db, django_capture_on_commit_callbacks, time_machine):
     """One visible story and one hidden story of every kind, sharing its tag and source."""
     agency = make_source("Leak Agency")
     past = timezone.now() - datetime.timedelta(hours=2)
@@ -82,7 +87,21 @@ def newsroom(db, django_capture_on_commit_callbacks):
             sources=[agency],
             published_at=past,
         )
-        for kind in ["draft", "in_review", "scheduled", "unpublished", "deleted", "deleted_draft"]:
+        Contributor.objects.create(
+            article=visible, author=Author.objects.create(name="Vera Visible")
+        )
+        kinds = [
+            "draft",
+            "in_review",
+            "scheduled",
+            "unpublished",
+            "deleted",
+            "deleted_draft",
+            "embargoed",
+            "expired",
+            "killed",
+        ]
+        for kind in kinds:
             marker = f"leakmarker{kind.replace('_', '')}"
             fields = {
                 "standfirst": f"Zebrafinch {marker} standfirst.",
@@ -100,14 +119,32 @@ def newsroom(db, django_capture_on_commit_callbacks):
                 services.schedule_article(
                     article=article, user=None, at=timezone.now() + datetime.timedelta(days=1)
                 )
+            elif kind == "embargoed":  # scheduled for the moment its embargo lifts
+                lift = timezone.now() + datetime.timedelta(hours=3)
+                article = make_draft(headline, embargoed_until=lift, **fields)
+                services.schedule_article(article=article, user=None, at=lift)
+            elif kind == "expired":
+                article = make_article(
+                    headline,
+                    published_at=past,
+                    expires_at=timezone.now() + datetime.timedelta(minutes=30),
+                    **fields,
+                )
+            elif kind == "killed":
+                article = make_article(headline, published_at=past, **fields)
+                services.kill_story(article=article, user=None, reason="Agency kill")
             else:
                 article = make_article(headline, published_at=past, **fields)
                 if kind == "unpublished":
                     services.unpublish_article(article=article, user=None)
             if kind.startswith("deleted"):
                 services.delete_article(article=article, user=None)
+            writer = Author.objects.create(name=f"Writer {marker}")
+            Contributor.objects.create(article=article, author=writer)
             article.refresh_from_db()
             hidden[marker] = article
+    # The expired story was listed, counted and cached while it ran; it expires by time alone.
+    time_machine.move_to(timezone.now() + datetime.timedelta(hours=1), tick=False)
     return visible, hidden
 
 
@@ -135,9 +172,14 @@ def public_urls(visible, hidden) -> list[str]:
         reverse("api:articles") + "?source=leak-agency",
         reverse("api:tags"),
         reverse("api:sources"),
+        reverse("articles:author_index"),
+        reverse("articles:author", kwargs={"slug": "vera-visible"}),
+        reverse("syndication:author-atom", kwargs={"slug": "vera-visible"}),
+        reverse("syndication:author-rss", kwargs={"slug": "vera-visible"}),
     ]
     for article in hidden.values():
         secret_tag = next(tag for tag in article.tags.all() if tag.name.startswith("Secret"))
+        writer = article.authors.get()
         urls += [
             article.get_absolute_url(),
             reverse("articles:tag", kwargs={"slug": secret_tag.slug}),
@@ -146,6 +188,8 @@ def public_urls(visible, hidden) -> list[str]:
             reverse("api:article", kwargs={"pk": article.pk}),
             reverse("api:article-ninjs", kwargs={"pk": article.pk}),
             reverse("api:articles") + f"?tag={secret_tag.slug}",
+            reverse("articles:author", kwargs={"slug": writer.slug}),
+            reverse("syndication:author-atom", kwargs={"slug": writer.slug}),
         ]
     return urls
 
@@ -185,11 +229,13 @@ def test_no_hidden_story_on_any_public_surface(client, newsroom):
     assert seen_visible >= 15, seen_visible
 
 
-def test_hidden_story_pages_are_404(client, newsroom):
+def test_hidden_story_pages_are_404_or_410_when_withdrawn(client, newsroom):
     _, hidden = newsroom
     for article in hidden.values():
-        assert client.get(article.get_absolute_url()).status_code == 404
-        assert client.get(reverse("api:article", kwargs={"pk": article.pk})).status_code == 404
+        status = 410 if article.withdrawn_at else 404
+        assert client.get(article.get_absolute_url()).status_code == status
+        assert client.get(reverse("api:article", kwargs={"pk": article.pk})).status_code == status
+    assert sum(1 for article in hidden.values() if article.withdrawn_at) == 1
 
 
 def test_tag_counts_ignore_hidden_stories(client, newsroom):

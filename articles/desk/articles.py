@@ -5,7 +5,9 @@ from django.contrib.admin.views.main import ChangeList
 from taggit.managers import TaggableManager
 
 from ..models import Article, Tag
+from .authors import ContributorInline
 from .photos import thumbnail
+from .rights import rights_badges
 from .tags import TagAutocompleteWidget
 from .workflow import ArticleWorkflowAdmin
 
@@ -35,13 +37,22 @@ class StoryChangeList(ChangeList):
 class ArticleAdmin(ArticleWorkflowAdmin):
     """The story editor; statuses, revisions, previews and the trash come from the workflow base."""
 
-    list_display = ["headline", "status", "published_at", "source_names", "tag_names", "thumbnail"]
+    list_display = [
+        "headline",
+        "status",
+        "published_at",
+        "rights",
+        "source_names",
+        "tag_names",
+        "thumbnail",
+    ]
     list_display_links = ["headline"]
     list_filter = ["status", "sources", TagListFilter, "published_at"]
-    list_select_related = ["lead_image"]
+    list_select_related = ["lead_image", "withdrawn_by"]
     date_hierarchy = "published_at"
     search_fields = ["headline", "standfirst", "byline"]
     autocomplete_fields = ["sources", "lead_image"]
+    inlines = [ContributorInline]
     formfield_overrides = {TaggableManager: {"widget": TagAutocompleteWidget}}
     prepopulated_fields = {"slug": ["headline"]}
     readonly_fields = ["created_at", "updated_at"]
@@ -53,6 +64,15 @@ class ArticleAdmin(ArticleWorkflowAdmin):
     fieldsets = [
         ("Story", {"fields": ["headline", "standfirst", "body", "byline"]}),
         ("Media", {"fields": ["lead_image"]}),
+        (
+            "Rights",
+            {
+                "fields": ["embargoed_until", "expires_at"],
+                "description": "An embargo stops anyone publishing or showing the story before "
+                "it lifts (schedule it for then). At its expiry the story leaves every public "
+                "page, feed and the API by itself.",
+            },
+        ),
         (
             "Metadata",
             {
@@ -71,6 +91,10 @@ class ArticleAdmin(ArticleWorkflowAdmin):
 
     def get_changelist(self, request, **kwargs):
         return StoryChangeList
+
+    @admin.display(description="Rights")
+    def rights(self, article):
+        return rights_badges(article)
 
     @admin.display(description="Sources")
     def source_names(self, article):

@@ -25,7 +25,9 @@ from .. import changes
 from ..editorial import revisions, services
 from ..models import Article, Source, Tag
 from ..wire.importing import CopyError, external_id_of, import_parsed, parse_copy
+from ..wire.ninjs import NinjsKill
 from ..wire.suggest import suggestions_for
+from ..wire.text import WireKill
 
 MAX_FILES = 20
 MAX_FILE_BYTES = 2_000_000
@@ -98,6 +100,7 @@ class DeskOutcome:
     article: Article | None = None
     created: bool = False
     error: str = ""
+    killed: bool = False
 
 
 def import_copy(label: str, content: bytes | str, *, user) -> DeskOutcome:
@@ -106,6 +109,12 @@ def import_copy(label: str, content: bytes | str, *, user) -> DeskOutcome:
         story = parse_copy(content, name=label)
     except CopyError as exc:
         return DeskOutcome(label, error=str(exc))
+    if isinstance(story, WireKill | NinjsKill):
+        try:
+            result = import_parsed(story, user=user)
+        except (ValidationError, PermissionDenied, CopyError) as exc:
+            return DeskOutcome(label, error=" ".join(getattr(exc, "messages", [str(exc)])))
+        return DeskOutcome(label, article=result.article, killed=True)
     existing = Article.objects.filter(external_id=external_id_of(story)).first()
     if existing is not None:
         if existing.status not in (Article.Status.DRAFT, Article.Status.IN_REVIEW):
@@ -160,6 +169,13 @@ def wire_desk_view(request):
         failed = [o for o in outcomes if o.error]
         if imported:
             for outcome in imported:
+                if outcome.killed:
+                    messages.warning(
+                        request,
+                        f"Withdrew “{outcome.article.headline}” everywhere: the agency killed "
+                        f"it ({outcome.label}).",
+                    )
+                    continue
                 verb = "Created" if outcome.created else "Updated"
                 messages.success(
                     request,

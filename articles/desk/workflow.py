@@ -20,8 +20,9 @@ from django.utils import timezone
 
 from .. import changes
 from ..editorial import previews, revisions, services
-from ..models import Article, Correction, Revision, ShareLink
+from ..models import Article, Correction, Revision, ShareLink, embargo_refusal
 from .base import DeskModelAdmin
+from .rights import rights_notes
 
 Status = Article.Status
 
@@ -44,6 +45,7 @@ class WorkflowFormMixin:
         )
         self.conflict_changes = None
         self.conflict_baseline_missing = False
+
         if "status" in self.fields:
             allowed = self.allowed_statuses()
             self.fields["status"].widget.choices = [
@@ -68,9 +70,32 @@ class WorkflowFormMixin:
         ):
             # The field is read-only for reporters, so only a crafted request sends it.
             raise ValidationError("Only an editor can set the publication time.")
+        self._check_embargo(cleaned)
+        if (
+            self.instance.withdrawn_at is not None
+            and cleaned.get("status") == Status.PUBLISHED
+            and self.stored_status != Status.PUBLISHED
+            and not cleaned.get("confirm_republish")
+        ):
+            self.add_error(
+                "confirm_republish",
+                "This story was withdrawn: tick the box to confirm it may be published again.",
+            )
         if self.instance.pk and self.check_conflicts:
             self._check_conflict(cleaned.get("opened_version"))
         return cleaned
+
+    def _check_embargo(self, cleaned):
+        """Publishing now under an embargo: refused here with the moment it lifts (a set time
+        before it is refused by the model's own check)."""
+        embargo = cleaned.get("embargoed_until")
+        if (
+            cleaned.get("status") == Status.PUBLISHED
+            and embargo is not None
+            and embargo > timezone.now()
+            and cleaned.get("published_at") is None
+        ):
+            self.add_error("published_at", embargo_refusal(embargo))
 
     def _check_conflict(self, opened_version):
         if opened_version is None:
@@ -110,7 +135,15 @@ class ArticleWorkflowAdmin(DeskModelAdmin):
             fields.append("published_at")
         return fields
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and obj.withdrawn_at is not None:
+            fieldsets = [*fieldsets, ("Withdrawn", {"fields": ["confirm_republish"]})]
+        return fieldsets
+
     def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is not None and obj.withdrawn_at is not None:
+            kwargs.setdefault("form", RepublishForm)
         form = super().get_form(request, obj, change, **kwargs)
         return type(form.__name__, (WorkflowFormMixin, form), {"user": request.user})
 
@@ -136,7 +169,12 @@ class ArticleWorkflowAdmin(DeskModelAdmin):
         target, at = obj.status, obj.published_at
         obj.status = current_status
         if target == Status.PUBLISHED and (current_status != target or at != current_time):
-            services.publish_or_schedule(article=obj, user=user, at=at)
+            services.publish_or_schedule(
+                article=obj,
+                user=user,
+                at=at,
+                confirm_withdrawn=bool(form.cleaned_data.get("confirm_republish")),
+            )
         elif target == Status.UNPUBLISHED and current_status != target:
             services.unpublish_article(article=obj, user=user)
         elif target == Status.IN_REVIEW and current_status != target:
@@ -182,6 +220,7 @@ class ArticleWorkflowAdmin(DeskModelAdmin):
                 name=name + "restore_revision",
             ),
             path("<path:object_id>/share/", view(self.share_view), name=name + "share"),
+            path("<path:object_id>/withdraw/", view(self.withdraw_view), name=name + "withdraw"),
             path(
                 "<path:object_id>/share/<int:link_id>/revoke/",
                 view(self.revoke_view),
@@ -216,6 +255,7 @@ class ArticleWorkflowAdmin(DeskModelAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         user = request.user
         context.update(
+            rights_notes=rights_notes(obj) if obj else [],
             can_publish=services.can_publish(user),
             can_share=user.has_perm(services.SHARE_PERMISSION),
             can_correct=user.has_perm(services.CORRECT_PERMISSION),
@@ -343,6 +383,26 @@ class ArticleWorkflowAdmin(DeskModelAdmin):
         )
         return TemplateResponse(request, "admin/articles/article/share_links.html", context)
 
+    def withdraw_view(self, request, object_id):
+        """Withdraw (kill) a story everywhere at once, saying why."""
+        article = self._article_or_404(request, object_id)
+        if not services.can_publish(request.user):
+            raise PermissionDenied
+        form = WithdrawForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            with changes.atomic():
+                services.kill_story(
+                    article=article, user=request.user, reason=form.cleaned_data["reason"]
+                )
+            messages.warning(
+                request,
+                f"“{article}” is withdrawn from every page, feed and the API; its address "
+                "answers 410 Gone.",
+            )
+            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+        context = self._context(request, article, title=f"Withdraw: {article}", form=form)
+        return TemplateResponse(request, "admin/articles/article/withdraw.html", context)
+
     def revoke_view(self, request, object_id, link_id):
         self._refuse_non_post(request)
         article = self._article_or_404(request, object_id)
@@ -385,6 +445,26 @@ class ShareLinkForm(forms.Form):
         min_value=1,
         max_value=int(services.MAX_SHARE_LINK_LIFETIME.total_seconds() // 3600),
         initial=int(services.DEFAULT_SHARE_LINK_LIFETIME.total_seconds() // 3600),
+    )
+
+
+class RepublishForm(forms.ModelForm):
+    """The story form of a withdrawn story: republishing it takes an explicit confirmation."""
+
+    confirm_republish = forms.BooleanField(
+        required=False,
+        label="Republish this withdrawn story",
+        help_text="It was withdrawn (or killed by its agency). Tick to confirm that it may be "
+        "published again.",
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        help_text="Why, for the desk's record (e.g. “Agency kill: legal”). Readers see only "
+        "that the story was withdrawn.",
     )
 
 

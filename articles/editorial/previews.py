@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from ..models import Article, ShareLink, Tag
+from ..models import Article, ShareLink, Tag, format_moment
 
 SHARE_LINK_SALT = "articles.share-link"
 # A stand-in primary key so the public templates can walk an unsaved story's relations (all of
@@ -29,7 +29,10 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 
 def render_preview(request, article: Article, *, banner: str, notes=()) -> HttpResponse:
-    """`article` exactly as readers would see it, marked as a preview."""
+    """`article` exactly as readers would see it, marked as a preview (and as EMBARGOED while an
+    embargo holds: whoever reads a preview must not pass it on before then)."""
+    if article.is_embargoed:
+        banner = f"EMBARGOED until {format_moment(article.embargoed_until)} — {banner}"
     if article.published_at is None:
         article.published_at = timezone.now()  # when it would go out if published now
     response = render(

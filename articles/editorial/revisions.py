@@ -51,6 +51,8 @@ def _snapshot_of(stored: Article) -> dict:
         "slug": stored.slug,
         "status": stored.status,
         "published_at": stored.published_at.isoformat() if stored.published_at else None,
+        "embargoed_until": _iso(stored.embargoed_until),
+        "expires_at": _iso(stored.expires_at),
         "lead_image": {"id": image.pk, "label": str(image)} if image else None,
         "sources": [
             {"id": source.pk, "name": source.name}
@@ -58,6 +60,10 @@ def _snapshot_of(stored: Article) -> dict:
         ],
         "tags": sorted((tag.name for tag in stored.tags.all()), key=str.lower),
     }
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 def record_revision(article: Article, *, user, action: str) -> Revision | None:

@@ -8,6 +8,11 @@ run by the operator), validates with ``full_clean()`` before saving, records who
 Statuses: draft → in review → published, and unpublished (withdrawn). A published story whose
 ``published_at`` is in the future is *scheduled*: ``Article.objects.published()`` shows it from that
 moment on, so no job has to run.
+
+Rights: a story *embargoed until* a moment cannot be published, or scheduled, before it (the
+refusal says when it lifts; the model and a database constraint say the same). A *killed* story
+(``kill_story``: an editor's Withdraw or an agency kill) leaves every public surface in one
+change set, its address answers 410 Gone, and only an editor who confirms it can republish it.
 """
 
 import datetime
@@ -16,7 +21,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from .. import changes
-from ..models import Article, Correction, Image, Revision, ShareLink, Source
+from ..models import (
+    Article,
+    Correction,
+    Image,
+    Revision,
+    ShareLink,
+    Source,
+    embargo_refusal,
+    format_moment,
+)
 from .revisions import record_revision, revision_block
 
 Status = Article.Status
@@ -46,6 +60,10 @@ MAX_SHARE_LINK_LIFETIME = datetime.timedelta(days=30)
 
 class EditConflict(ValidationError):
     """Someone saved the story after this edit was opened; saving would overwrite their work."""
+
+
+class WithdrawnStory(ValidationError):
+    """The story was withdrawn (or killed by its agency); republishing it needs confirmation."""
 
 
 # ---- Who may do what ---------------------------------------------------------------------------
@@ -190,21 +208,34 @@ def _change_status(
 
 
 @changes.atomic()
-def publish_article(*, article: Article, user, at: datetime.datetime | None = None) -> Article:
+def publish_article(
+    *,
+    article: Article,
+    user,
+    at: datetime.datetime | None = None,
+    confirm_withdrawn: bool = False,
+) -> Article:
     """Make the story visible now (or backdated to `at`, which must not be in the future).
 
     Without `at`, a story that already has a past publication time keeps it (so its address does
-    not change when it is republished); otherwise it is published now.
+    not change when it is republished); otherwise it is published now. Refused under an embargo
+    that has not lifted, and for a withdrawn story unless `confirm_withdrawn`.
     """
     _require(user, PUBLISH_PERMISSION, "Only an editor can publish a story.")
     now = timezone.now()
+    _check_embargo(article, now)
     if at is None:
         at = article.published_at if article.published_at and article.published_at <= now else now
+        if article.embargoed_until and at < article.embargoed_until:
+            at = now  # republished after an embargo: its old time would predate the embargo
     elif at > now:
         raise ValidationError(
             {"published_at": "That time is in the future: schedule the story instead."}
         )
+    _check_embargo(article, at)
     stored = _lock(article)
+    _check_withdrawn(stored, confirm_withdrawn)
+    _clear_withdrawal(article)
     article.published_at = at
     article.published_by = user
     return _change_status(
@@ -213,12 +244,18 @@ def publish_article(*, article: Article, user, at: datetime.datetime | None = No
 
 
 @changes.atomic()
-def schedule_article(*, article: Article, user, at: datetime.datetime) -> Article:
-    """Publish the story at the future moment `at`; readers see it from then on, by themselves."""
+def schedule_article(
+    *, article: Article, user, at: datetime.datetime, confirm_withdrawn: bool = False
+) -> Article:
+    """Publish the story at the future moment `at`; readers see it from then on, by themselves.
+    Under an embargo, `at` must be at or after the moment it lifts."""
     _require(user, PUBLISH_PERMISSION, "Only an editor can schedule a story.")
     if at is None or at <= timezone.now():
         raise ValidationError({"published_at": "A scheduled time must be in the future."})
+    _check_embargo(article, at)
     stored = _lock(article)
+    _check_withdrawn(stored, confirm_withdrawn)
+    _clear_withdrawal(article)
     article.published_at = at
     article.published_by = user
     when = timezone.localtime(at).strftime("%d %b %Y, %H:%M %Z")
@@ -227,11 +264,42 @@ def schedule_article(*, article: Article, user, at: datetime.datetime) -> Articl
     )
 
 
-def publish_or_schedule(*, article: Article, user, at: datetime.datetime | None = None) -> Article:
+def publish_or_schedule(
+    *,
+    article: Article,
+    user,
+    at: datetime.datetime | None = None,
+    confirm_withdrawn: bool = False,
+) -> Article:
     """Publish now (or at a past `at`), or schedule when `at` is in the future."""
     if at is not None and at > timezone.now():
-        return schedule_article(article=article, user=user, at=at)
-    return publish_article(article=article, user=user, at=at)
+        return schedule_article(
+            article=article, user=user, at=at, confirm_withdrawn=confirm_withdrawn
+        )
+    return publish_article(article=article, user=user, at=at, confirm_withdrawn=confirm_withdrawn)
+
+
+def _check_embargo(article: Article, at: datetime.datetime) -> None:
+    if article.embargoed_until is not None and at < article.embargoed_until:
+        raise ValidationError({"published_at": embargo_refusal(article.embargoed_until)})
+
+
+def _clear_withdrawal(article: Article) -> None:
+    # Republished with confirmation: the withdrawal stays in the story's revisions.
+    article.withdrawn_at = article.withdrawn_by = None
+    article.withdrawal_reason = ""
+
+
+def _check_withdrawn(stored: Article | None, confirmed: bool) -> None:
+    if stored is None or stored.withdrawn_at is None or confirmed:
+        return
+    who = stored.withdrawn_by.get_username() if stored.withdrawn_by else "the system"
+    reason = f" ({stored.withdrawal_reason})" if stored.withdrawal_reason else ""
+    raise WithdrawnStory(
+        f"This story was withdrawn by {who} at {format_moment(stored.withdrawn_at)}{reason}. "
+        "Republishing it needs an editor's explicit confirmation.",
+        code="withdrawn",
+    )
 
 
 @changes.atomic()
@@ -261,6 +329,47 @@ def return_to_draft(*, article: Article, user) -> Article:
     return _change_status(
         article, user=user, stored=stored, target=Status.DRAFT, action="Returned to draft"
     )
+
+
+# ---- Kills and withdrawals ---------------------------------------------------------------------
+
+
+@changes.atomic()
+def kill_story(*, article: Article, user, reason: str, source: str = "") -> Article:
+    """Withdraw a story from every public surface at once: an editor's Withdraw or an agency kill.
+
+    The story becomes unpublished and is marked withdrawn (who, when, why); its address answers
+    410 Gone; it leaves lists, search, counts, feeds, sitemaps and the API, and the page cache
+    and HTTP caches are purged, all in this one change set. It stays in the desk; republishing
+    it takes an editor and `confirm_withdrawn=True`. Killing it again only adds to the record.
+
+    `user=None` is the system (an ingest channel applying an agency kill); `source` names where
+    the kill came from, e.g. "AFP kill notice" or "ninjs pubStatus canceled".
+    """
+    _require(user, PUBLISH_PERMISSION, "Only an editor can withdraw a story.")
+    reason = " ".join((reason or "").split())
+    if source:
+        reason = f"{source}: {reason}" if reason else source
+    if not reason:
+        raise ValidationError({"withdrawal_reason": "Say why the story is withdrawn."})
+    stored = _lock(article)
+    if stored is None:
+        raise ValidationError("Only a saved story can be withdrawn.")
+    article.refresh_from_db()
+    article.status = Status.UNPUBLISHED
+    article.status_changed_at = article.withdrawn_at = timezone.now()
+    article.withdrawn_by = article.published_by = user
+    article.withdrawal_reason = reason[:2000]
+    return _save(article, user=user, stored=stored, action=f"Withdrawn: {reason}"[:200])
+
+
+def kill_story_by_external_id(*, external_id: str, user, reason: str, source: str = ""):
+    """`kill_story` for the story imported under `external_id` (a wire headline key or a ninjs
+    `uri` key, see articles/wire/importing.py); None when no such story was imported."""
+    article = Article.objects.filter(external_id=external_id).first()
+    if article is None:
+        return None
+    return kill_story(article=article, user=user, reason=reason, source=source)
 
 
 # ---- The trash ---------------------------------------------------------------------------------

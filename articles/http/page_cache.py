@@ -35,9 +35,10 @@ from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 from django.utils.cache import (
     add_never_cache_headers,
     get_conditional_response,
@@ -142,9 +143,17 @@ def purge_http_caches() -> None:
 
 
 def _next_publication_time():
-    """When the next story becomes visible by itself (a scheduled one), as a timestamp or None."""
-    moment = Article.objects.scheduled().aggregate(next=Min("published_at"))["next"]
-    return moment.timestamp() if moment else None
+    """When public pages next change by themselves, as a timestamp or None: a scheduled story
+    appears (an embargoed one is scheduled at or after its embargo), or a story or a lead photo
+    expires."""
+    now = timezone.now()
+    moments = Article.objects.listed().aggregate(
+        scheduled=Min("published_at", filter=Q(published_at__gt=now)),
+        expiring=Min("expires_at", filter=Q(expires_at__gt=now)),
+        photo_expiring=Min("lead_image__expires_at", filter=Q(lead_image__expires_at__gt=now)),
+    )
+    found = [moment for moment in moments.values() if moment is not None]
+    return min(found).timestamp() if found else None
 
 
 # The next publication time is worked out when content changes (and again once it has passed),

@@ -22,10 +22,11 @@ from django.utils.html import escape, strip_tags
 
 from .. import changes
 from ..background.jobs import enqueue
+from ..editorial.services import kill_story
 from ..models import Article
 from ..wire.importing import CopyError, external_id_of, import_story
 from ..wire.ninjs import NinjsStory, parse_ninjs
-from ..wire.text import parse_wire
+from ..wire.text import WireKill, parse_wire
 from .models import IngestChannel, IngestedItem
 from .sources import ChannelUnreachable, Delivery, fetch
 
@@ -34,7 +35,8 @@ Outcome = IngestedItem.Outcome
 
 # What the raw copy of an item is, so a failed item can be read again for a retry.
 NINJS, FEED_ENTRY, WIRE = "ninjs", "feed-entry", "wire"
-KILLED_STATUSES = {"canceled", "cancelled", "withdrawn", "killed"}
+# ninjs pubStatus values by which an agency takes a story back (see also wire/ninjs.py).
+KILLED_STATUSES = {"canceled", "cancelled", "withheld", "withdrawn", "killed"}
 
 
 class ItemError(ValueError):
@@ -176,35 +178,48 @@ def _feed_item(entry, delivery: Delivery) -> Item:
 # -- Reading one item into a story ------------------------------------------------------------
 
 
-def story_of(item: Item) -> tuple[NinjsStory, str]:
-    """(story, publication status) of an item; raises ItemError."""
+@dataclass(frozen=True)
+class Kill:
+    """An agency's kill or withdrawal of the story imported under `external_id`."""
+
+    external_id: str
+    reason: str
+
+
+def story_of(item: Item) -> NinjsStory | Kill:
+    """The story (or the kill) an item carries; raises ItemError."""
     if item.error:
         raise ItemError(item.error)
     try:
         if item.kind == NINJS:
             doc = json.loads(item.raw)
-            status = str(doc.get("pubstatus", "usable")).lower()
+            status = str(doc.get("pubStatus") or doc.get("pubstatus") or "usable").casefold()
             if status in KILLED_STATUSES:
-                return None, status
+                note = str(doc.get("ednote") or "").strip()
+                return Kill(
+                    _external_id(item), f"ninjs pubStatus {status}" + (f": {note}" if note else "")
+                )
             story = parse_ninjs(doc)
-            return dataclasses.replace(story, external_id=_external_id(item)), status
+            return dataclasses.replace(story, external_id=_external_id(item))
         if item.kind == FEED_ENTRY:
-            return _feed_story(item, json.loads(item.raw)), "usable"
+            return _feed_story(item, json.loads(item.raw))
         wire = parse_wire(item.raw)
+        if isinstance(wire, WireKill):
+            return Kill(external_id_of(wire), wire.reason)
     except ItemError:
         raise
     except CopyError as error:
         raise ItemError(str(error)) from error
     except ValueError as error:
         raise ItemError(f"unreadable: {error}") from error
-    story = NinjsStory(
+    return NinjsStory(
         external_id=external_id_of(wire),
         headline=wire.headline,
         standfirst=wire.standfirst,
         body_html=wire.body_html,
         sources=wire.sources,
+        embargoed_until=wire.embargoed_until,
     )
-    return story, "usable"
 
 
 def _external_id(item: Item) -> str:
@@ -277,12 +292,12 @@ def _record(channel, item: Item, *, outcome, reason, article) -> None:
 
 
 def _write_story(channel: IngestChannel, item: Item):
-    story, status = story_of(item)
+    story = story_of(item)
+    if isinstance(story, Kill):
+        return _kill(channel, item, story)
     taken_before = IngestedItem.objects.filter(
         channel=channel, key=item.key, outcome__in=[Outcome.TAKEN, Outcome.HELD]
     ).exclude(version=item.version)
-    if status in KILLED_STATUSES:
-        return _kill(channel, item, status, taken_before)
     newer = _newer_version(item.version, taken_before.values_list("version", flat=True))
     if newer:
         return Outcome.SKIPPED, f"version {newer} was already taken", None
@@ -312,6 +327,7 @@ def _write_story(channel: IngestChannel, item: Item):
         byline=story.byline or None,
         sources=sources,
         tags=tags,
+        embargoed_until=story.embargoed_until,
         publish=channel.publish and existing is None,
         how=f"from {channel.name}",
         action=action,
@@ -330,23 +346,18 @@ def _newer_version(version: str, taken: list[str]) -> str:
     return max(newer, key=order) if newer else ""
 
 
-def _kill(channel, item, status, taken_before):
-    from ..editorial import services
-
-    earlier = taken_before.exclude(article=None).first()
-    if earlier is None:
-        return Outcome.SKIPPED, f"{status}: no story was taken from this item", None
-    kill_story = getattr(services, "kill_story", None)
-    if kill_story is None:
-        raise ItemError(
-            f"{status}: kills are not handled yet; withdraw story #{earlier.article_id} by hand"
-        )
+def _kill(channel, item, kill: Kill):
+    """Withdraw the killed story from every surface at once (articles/editorial/services.py)."""
+    article = Article.objects.filter(external_id=kill.external_id).first()
+    if article is None:
+        return Outcome.SKIPPED, f"{kill.reason}: no such story was taken here", None
     kill_story(
-        article=earlier.article,
+        article=article,
         user=None,
-        reason=f"{status.capitalize()} by {channel.name}, version {item.version}",
+        reason=kill.reason,
+        source=f"Kill from {channel.name}, version {item.version}",
     )
-    return Outcome.TAKEN, status, earlier.article
+    return Outcome.TAKEN, f"Withdrew story #{article.pk}: {kill.reason}", article
 
 
 # -- Polling ---------------------------------------------------------------------------------------

@@ -248,7 +248,7 @@ def _source_json(source) -> dict:
 
 
 def _image_json(article) -> dict | None:
-    image = article.lead_image
+    image = article.public_lead_image
     if image is None:
         return None
     return {
@@ -365,6 +365,13 @@ def _published_article(pk: int):
     return Article.objects.published().for_list().filter(pk=pk).first()
 
 
+def _missing_article(pk: int) -> HttpResponse:
+    """404, or 410 Gone for a story that was withdrawn (an editor's Withdraw or an agency kill)."""
+    if Article.objects.live().withdrawn().filter(pk=pk).exists():
+        return error_response(410, "withdrawn", f"Story {pk} has been withdrawn.")
+    return not_found(f"No published story with id {pk}.")
+
+
 def _wants_ninjs(request) -> bool:
     fmt = _single(request, "format")
     if fmt not in (None, "", "json", "ninjs"):
@@ -379,7 +386,7 @@ def article_detail(request, pk):
     as_ninjs = _wants_ninjs(request)
     article = _published_article(pk)
     if article is None:
-        return not_found(f"No published story with id {pk}.")
+        return _missing_article(pk)
     last_modified = _last_modified(Article.objects.filter(pk=article.pk))
     if as_ninjs:
         return ninjs_response(request, article, last_modified)
@@ -392,7 +399,7 @@ def article_ninjs(request, pk):
     _check_known(request, set())
     article = _published_article(pk)
     if article is None:
-        return not_found(f"No published story with id {pk}.")
+        return _missing_article(pk)
     return ninjs_response(request, article, _last_modified(Article.objects.filter(pk=article.pk)))
 
 

@@ -20,7 +20,7 @@ from django.utils.html import conditional_escape
 from django.views.decorators.http import require_GET
 
 from ..html import sanitize_body
-from ..models import Article, Source, Tag
+from ..models import Article, Author, Contributor, Source, Tag
 from ..search.models import ListedUnder
 from ..search.results import NewestIds, stories_in_order
 from .links import absolute_url, lead_photo_url, stored_file_size, story_updated
@@ -87,7 +87,7 @@ def photo_details(article) -> dict | None:
     url = lead_photo_url(article)
     if not url:
         return None
-    image = article.lead_image
+    image = article.public_lead_image
     size = stored_file_size(image.file)
     if size is None:  # e.g. the row outlived its file: say nothing rather than link to a 404
         return None
@@ -129,8 +129,10 @@ def feed_item_updated(article):
 
 
 def author_name(article) -> str:
-    """The byline, or else the credited sources ("Al Jazeera, News Agencies")."""
-    return article.byline or ", ".join(source.name for source in article.sources.all())
+    """The byline ("By A and B; reporting by C" without the "By"), or else the credited sources
+    ("Al Jazeera, News Agencies")."""
+    byline = article.byline_text().removeprefix("By ")
+    return byline or ", ".join(source.name for source in article.sources.all())
 
 
 class StoryFeed(Feed):
@@ -156,7 +158,10 @@ class StoryFeed(Feed):
     def items(self, obj):
         self._photos = {}
         ids = self.newest(obj)[:FEED_ITEMS]
-        return stories_in_order(ids, Article.objects.for_list().prefetch_related("corrections"))
+        return stories_in_order(
+            ids,
+            Article.objects.for_list().prefetch_related("corrections", "contributions__author"),
+        )
 
     def title(self, obj):
         return f"{settings.SITE_NAME}: latest stories"
@@ -290,6 +295,39 @@ class SourceFeed(StoryFeed):
 
 
 class SourceAtomFeed(SourceFeed):
+    feed_type = NewsAtomFeed
+
+
+class AuthorFeed(StoryFeed):
+    def get_object(self, request, slug):
+        super().get_object(request)
+        author = get_object_or_404(Author, slug=slug)
+        if not self.newest(author)[:1]:
+            raise Http404("No published stories by this author.")
+        return author
+
+    def newest(self, author):
+        contributed = Contributor.objects.filter(author=author).values("article")
+        return (
+            Article.objects.published()
+            .filter(pk__in=contributed)
+            .newest_first()
+            .values_list("pk", flat=True)
+        )
+
+    def title(self, author):
+        return f"{settings.SITE_NAME}: {author.name}"
+
+    def description(self, author):
+        return f"Stories by {author.name}, from {settings.SITE_NAME}."
+
+    subtitle = description
+
+    def link(self, author):
+        return absolute_url(author.get_absolute_url())
+
+
+class AuthorAtomFeed(AuthorFeed):
     feed_type = NewsAtomFeed
 
 

@@ -35,7 +35,7 @@ def stored_file_size(file) -> int | None:
 
 def lead_photo_url(article) -> str:
     """The absolute URL of the story's lead photo file, or "" when it has none (yet)."""
-    image = article.lead_image
+    image = article.public_lead_image
     if image is None or not image.file:
         return ""
     return stored_file_url(image.file)

@@ -181,8 +181,8 @@ def article_to_ninjs(article: Article) -> dict:
             }
             for source in sources
         ]
-    if article.lead_image is not None:
-        doc["associations"] = [_photo_association(article, article.lead_image)]
+    if article.public_lead_image is not None:
+        doc["associations"] = [_photo_association(article, article.public_lead_image)]
     if article.external_id:
         doc["altIds"] = [{"role": EXTERNAL_ID_ROLE, "value": article.external_id}]
     return doc

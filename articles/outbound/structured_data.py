@@ -40,6 +40,37 @@ def _corrections(article) -> list[dict]:
     ]
 
 
+def person_data(author, *, full: bool = False) -> dict:
+    """schema.org Person for an author; `full` adds what their own page shows."""
+    data = {"@type": "Person", "name": author.name, "url": absolute_url(author.get_absolute_url())}
+    if full:
+        data["@context"] = "https://schema.org"
+        if author.title:
+            data["jobTitle"] = author.title
+        if author.bio:
+            data["description"] = author.bio
+        if links := author.link_list():
+            data["sameAs"] = links
+        photo = author.public_photo
+        if photo is not None and (found := social_image(photo)):
+            data["image"] = absolute_url(found[0])
+    return data
+
+
+def _people(article) -> list[dict]:
+    """The story's writers and reporters (not its translators, photographers or editors) as
+    Person, linked to their pages; a free-text byline as a Person without a page."""
+    writing = {"by", "reporting", "additional"}
+    people = [
+        person_data(contribution.author)
+        for contribution in article.contributions.all()
+        if contribution.role in writing
+    ]
+    if article.byline.strip():
+        people.append({"@type": "Person", "name": article.byline.strip()})
+    return people
+
+
 def news_article_data(article) -> dict:
     """schema.org NewsArticle for `article`, as a dict."""
     canonical = absolute_url(article.get_absolute_url())
@@ -61,15 +92,15 @@ def news_article_data(article) -> dict:
     }
     if article.standfirst:
         data["description"] = article.standfirst
-    if article.byline:
-        data["author"] = [{"@type": "Person", "name": article.byline}]
+    if people := _people(article):
+        data["author"] = people
     elif sources:
         data["author"] = [_organization(source) for source in sources]
     if sources:
         data["sourceOrganization"] = [_organization(source) for source in sources]
     if tags := article.tag_list():
         data["keywords"] = [tag.name for tag in tags]
-    image = article.lead_image
+    image = article.public_lead_image
     if image_url := lead_photo_url(article):
         data["image"] = {
             "@type": "ImageObject",
@@ -86,7 +117,7 @@ def news_article_data(article) -> dict:
 
 def share_meta(article) -> dict:
     """Values for the canonical link, Open Graph and Twitter card tags."""
-    found = social_image(article.lead_image)
+    found = social_image(article.public_lead_image)
     image = None
     if found:
         url, width, height = found
@@ -94,7 +125,7 @@ def share_meta(article) -> dict:
             "url": absolute_url(url),
             "width": width,
             "height": height,
-            "alt": article.lead_image.alt_text or article.lead_image.caption,
+            "alt": article.public_lead_image.alt_text or article.public_lead_image.caption,
         }
     return {
         "canonical": absolute_url(article.get_absolute_url()),

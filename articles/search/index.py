@@ -29,14 +29,17 @@ COUNT_ROWS_PER_STATEMENT = 300
 
 def update(article_ids: Iterable[int]) -> None:
     """Bring the listings and search documents of these stories up to date."""
-    ids = sorted(set(article_ids))
+    # Stories that expired since the last change leave the listings (and their counts) now;
+    # until then `due()` leaves them out by their time.
+    expired = StoryListing.objects.filter(expires_at__lte=timezone.now())
+    ids = sorted({*article_ids, *expired.values_list("article_id", flat=True)[:BATCH]})
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
         refresh_listings(batch)
         get_engine().index(batch)
 
 
-Row = tuple  # (published_at, tag ids, source ids)
+Row = tuple  # (published_at, tag ids, source ids, expires_at)
 
 
 def refresh_listings(ids: list[int], *, rebuilding: bool = False) -> None:
@@ -46,10 +49,10 @@ def refresh_listings(ids: list[int], *, rebuilding: bool = False) -> None:
     `rebuilding` rewrites every row whether it looks changed or not, and leaves the counts to
     `recount()`."""
     before: dict[int, Row] = {
-        pk: (at, tags, sources)
-        for pk, at, tags, sources in StoryListing.objects.filter(article_id__in=ids).values_list(
-            "article_id", "published_at", "tag_ids", "source_ids"
-        )
+        pk: (at, tags, sources, expires)
+        for pk, at, tags, sources, expires in StoryListing.objects.filter(
+            article_id__in=ids
+        ).values_list("article_id", "published_at", "tag_ids", "source_ids", "expires_at")
     }
     after = _listed_now(ids)
     changed = ids if rebuilding else [pk for pk in ids if before.get(pk) != after.get(pk)]
@@ -60,13 +63,19 @@ def refresh_listings(ids: list[int], *, rebuilding: bool = False) -> None:
             StoryListing.objects.filter(article_id__in=gone).delete()
         StoryListing.objects.bulk_create(
             [
-                StoryListing(article_id=pk, published_at=at, tag_ids=tags, source_ids=sources)
-                for pk, (at, tags, sources) in after.items()
+                StoryListing(
+                    article_id=pk,
+                    published_at=at,
+                    tag_ids=tags,
+                    source_ids=sources,
+                    expires_at=expires,
+                )
+                for pk, (at, tags, sources, expires) in after.items()
                 if pk in changed_set
             ],
             update_conflicts=True,
             unique_fields=["article"],
-            update_fields=["published_at", "tag_ids", "source_ids"],
+            update_fields=["published_at", "tag_ids", "source_ids", "expires_at"],
             batch_size=500,
         )
         ListingLink.objects.filter(article_id__in=changed).delete()
@@ -85,7 +94,13 @@ def refresh_listings(ids: list[int], *, rebuilding: bool = False) -> None:
 
 
 def _listed_now(ids: list[int]) -> dict[int, Row]:
-    listed = dict(Article.objects.listed().filter(pk__in=ids).values_list("pk", "published_at"))
+    unexpired = Article.objects.listed().exclude(expires_at__lte=timezone.now())
+    listed = {
+        pk: (at, expires)
+        for pk, at, expires in unexpired.filter(pk__in=ids).values_list(
+            "pk", "published_at", "expires_at"
+        )
+    }
     if not listed:
         return {}
     tags, sources = defaultdict(list), defaultdict(list)
@@ -95,14 +110,23 @@ def _listed_now(ids: list[int]) -> dict[int, Row]:
     source_links = Article.sources.through.objects.filter(article_id__in=listed)
     for article_id, source_id in source_links.values_list("article_id", "source_id"):
         sources[article_id].append(source_id)
-    return {pk: (at, sorted(tags[pk]), sorted(sources[pk])) for pk, at in listed.items()}
+    return {
+        pk: (at, sorted(tags[pk]), sorted(sources[pk]), expires)
+        for pk, (at, expires) in listed.items()
+    }
 
 
-def _links(pk: int, published_at, tag_ids, source_ids) -> list[ListingLink]:
+def _links(pk: int, published_at, tag_ids, source_ids, expires_at=None) -> list[ListingLink]:
     under = [(ListedUnder.TAG, tag) for tag in tag_ids]
     under += [(ListedUnder.SOURCE, source) for source in source_ids]
     return [
-        ListingLink(article_id=pk, kind=kind, target=target, published_at=published_at)
+        ListingLink(
+            article_id=pk,
+            kind=kind,
+            target=target,
+            published_at=published_at,
+            expires_at=expires_at,
+        )
         for kind, target in under
     ]
 

@@ -150,10 +150,21 @@ class StoryKeyField(models.OneToOneField):
         return "integer" if connection.vendor == "sqlite" else super().db_type(connection)
 
 
+def unexpired(now) -> models.Q:
+    return models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+
+
+def not_due(now) -> models.Q:
+    """Listed rows readers may not see now: scheduled, or expired."""
+    return models.Q(published_at__gt=now) | models.Q(expires_at__lte=now)
+
+
 class StoryListingQuerySet(models.QuerySet):
     def due(self):
-        """Listed stories readers may see now (scheduled ones wait for their time)."""
-        return self.filter(published_at__lte=timezone.now())
+        """Listed stories readers may see now (scheduled ones wait for their time; expired ones
+        are gone at their expiry, before any change removes their row)."""
+        now = timezone.now()
+        return self.filter(unexpired(now), published_at__lte=now)
 
     def newest_first(self):
         return self.order_by("-published_at", "-pk")
@@ -180,6 +191,7 @@ class StoryListing(models.Model):
         related_name="listing",
     )
     published_at = models.DateTimeField()
+    expires_at = models.DateTimeField(null=True, db_index=True)
     tag_ids = IdListField()
     source_ids = IdListField()
     # The story's search text, joined on the story id without going through the story row.
@@ -216,7 +228,8 @@ class ListedUnder(models.TextChoices):
 
 class ListingLinkQuerySet(models.QuerySet):
     def due(self):
-        return self.filter(published_at__lte=timezone.now())
+        now = timezone.now()
+        return self.filter(unexpired(now), published_at__lte=now)
 
     def under(self, kind: str, target: int):
         return self.filter(kind=kind, target=target)
@@ -240,6 +253,7 @@ class ListingLink(models.Model):
     kind = models.CharField(max_length=1, choices=ListedUnder.choices)
     target = models.BigIntegerField(help_text="The tag's or the source's id.")
     published_at = models.DateTimeField()
+    expires_at = models.DateTimeField(null=True)
 
     objects = ListingLinkQuerySet.as_manager()
 
@@ -279,7 +293,8 @@ class ListingCountQuerySet(models.QuerySet):
 
     def due_many(self, wanted: dict) -> dict[str, Counter]:
         """The counts of several kinds at once ({kind: targets or None}), in two queries: the
-        counts as kept, less what the scheduled stories add (they are listed but not yet due)."""
+        counts as kept, less what the scheduled and expired stories add (they are listed but
+        not due: scheduled ones not yet, expired ones until a change removes their rows)."""
         which = models.Q()
         for kind, targets in wanted.items():
             which |= models.Q(kind=kind, **({} if targets is None else {"target__in": targets}))
@@ -288,8 +303,8 @@ class ListingCountQuerySet(models.QuerySet):
             "kind", "target", "other", "listed"
         ):
             counts[kind][(target, other) if kind in PAIRS else target] = listed
-        scheduled = StoryListing.objects.filter(published_at__gt=timezone.now())
-        for row in scheduled.values_list("published_at", "tag_ids", "source_ids"):
+        waiting = StoryListing.objects.filter(not_due(timezone.now()))
+        for row in waiting.values_list("published_at", "tag_ids", "source_ids"):
             for kind, target, other in contributions(*row):
                 targets = wanted.get(kind, ())
                 if kind in wanted and (targets is None or target in targets):
@@ -297,7 +312,7 @@ class ListingCountQuerySet(models.QuerySet):
         return {kind: +found for kind, found in counts.items()}  # only those with due stories
 
 
-def contributions(published_at, tag_ids, source_ids) -> list[tuple[str, int, int]]:
+def contributions(published_at, tag_ids, source_ids, expires_at=None) -> list[tuple[str, int, int]]:
     """The counts one listed story adds one to: (kind, target, other)."""
     month = published_at.astimezone(timezone.UTC)
     found = [(Counted.ALL, 0, 0), (Counted.MONTH, month.year * 100 + month.month, 0)]

@@ -19,6 +19,8 @@ urlpatterns = [
     re_path(r"^tags/(?P<slug>[-\w]+)/$", views.tag_detail, name="tag"),
     path("search/", search_page.search, name="search"),
     path("sources/<slug:slug>/", views.source_detail, name="source"),
+    path("authors/", views.author_index, name="author_index"),
+    path("authors/<slug:slug>/", views.author_detail, name="author"),
     # A share-preview link: one story, to anyone holding a valid signed token.
     path("preview/<str:token>/", previews.shared_preview, name="shared_preview"),
 ]

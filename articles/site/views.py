@@ -9,7 +9,7 @@ from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 
-from ..models import Article, Source, Tag, tag_url
+from ..models import Article, Author, Contributor, Source, Tag, tag_url
 from ..search.models import Counted, ListedUnder, ListingCount, StoryListing
 from ..search.results import NewestIds, counted_list, stories_in_order, tag_facets
 
@@ -17,6 +17,7 @@ FRONT_PAGE_STORIES = 13
 PROMINENT_TAGS = 12
 TAGS_PER_PAGE = 500
 RELATED_TAGS = 15
+AUTHORS_PER_PAGE = 200
 
 
 def paginate(request, queryset, per_page=None):
@@ -46,8 +47,18 @@ def article_detail(request, year, month, day, slug):
         day = datetime.date(int(year), int(month), int(day))
     except ValueError as exc:
         raise Http404("No such date.") from exc
-    article = get_object_or_404(Article.objects.published().on_day(day).for_detail(), slug=slug)
+    article = Article.objects.published().on_day(day).for_detail().filter(slug=slug).first()
+    if article is None:
+        if Article.objects.live().withdrawn().on_day(day).filter(slug=slug).exists():
+            return withdrawn_notice(request)
+        raise Http404("No such story.")
     return render(request, "articles/article_detail.html", {"article": article})
+
+
+def withdrawn_notice(request):
+    """410 Gone: the story was withdrawn (an editor's Withdraw or an agency kill). Only a short
+    notice: no headline, body or photo."""
+    return render(request, "articles/withdrawn.html", {"noindex": True}, status=410)
 
 
 def tag_detail(request, slug):
@@ -131,3 +142,36 @@ def tag_index(request):
         "by_count": by_count,
     }
     return render(request, "articles/tag_index.html", context)
+
+
+def author_index(request):
+    """The authors with published stories, A to Z, with how many each."""
+    authors = Author.objects.with_published_stories().order_by("name", "pk")
+    page = paginate(request, authors.only("name", "slug", "title"), per_page=AUTHORS_PER_PAGE)
+    return render(request, "articles/author_index.html", {"page": page})
+
+
+def author_stories(author: Author):
+    """The ids of `author`'s published stories (in any role), newest first."""
+    contributed = Contributor.objects.filter(author=author).values("article")
+    return (
+        Article.objects.published()
+        .filter(pk__in=contributed)
+        .newest_first()
+        .values_list("pk", flat=True)
+    )
+
+
+def author_detail(request, slug):
+    """An author's page: who they are, and their published stories a page at a time."""
+    author = get_object_or_404(Author.objects.select_related("photo"), slug=slug)
+    page = paginate(request, author_stories(author))
+    if not page.object_list:
+        raise Http404("No published stories by this author.")
+    page.object_list = stories_in_order(list(page.object_list))
+    context = {
+        "author": author,
+        "page": page,
+        "canonical_path": _canonical(author.get_absolute_url(), page),
+    }
+    return render(request, "articles/author_detail.html", context)

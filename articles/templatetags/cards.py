@@ -32,7 +32,7 @@ def story_card(story, heading_level: int, picture_template) -> str:
         else ""
     )
     media = ""
-    if story.lead_image_id and (picture := picture_for(story.lead_image, "card")):
+    if story.lead_image_id and (picture := picture_for(story.public_lead_image, "card")):
         media = format_html(
             '<div class="card__media">{}</div>',
             picture_template.render({"picture": picture, "css_class": ""}),

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 from .. import changes
 from ..editorial.revisions import revision_block
-from ..editorial.services import publish_or_schedule, save_article
+from ..editorial.services import kill_story, publish_or_schedule, save_article
 from ..models import Article, Image, Source
-from .ninjs import NinjsError, NinjsStory, looks_like_json, parse_ninjs
-from .text import WireParseError, WireStory, parse_wire
+from .ninjs import NinjsError, NinjsKill, NinjsStory, looks_like_json, parse_ninjs
+from .text import WireKill, WireParseError, WireStory, parse_wire
 
 # What `parse_copy` raises: the message says what is wrong with the copy.
 CopyError = (WireParseError, NinjsError)
@@ -23,9 +23,16 @@ CopyError = (WireParseError, NinjsError)
 class ImportResult:
     article: Article
     created: bool
+    killed: bool = False
 
 
-def parse_copy(content: bytes | str, *, name: str = "") -> WireStory | NinjsStory:
+class UnknownKill(WireParseError):
+    """A kill notice for a story that was never imported here: nothing to withdraw."""
+
+
+def parse_copy(
+    content: bytes | str, *, name: str = ""
+) -> WireStory | NinjsStory | WireKill | NinjsKill:
     """Read one story: as ninjs when `name` ends in .json or the content is a JSON object, else
     as wire text. Raises one of `CopyError`."""
     if name.lower().endswith(".json") or looks_like_json(content):
@@ -33,9 +40,9 @@ def parse_copy(content: bytes | str, *, name: str = "") -> WireStory | NinjsStor
     return parse_wire(content)
 
 
-def external_id_of(story: WireStory | NinjsStory) -> str:
+def external_id_of(story: WireStory | NinjsStory | WireKill | NinjsKill) -> str:
     """The identity a parsed story is stored under: a re-import of it finds the same story."""
-    if isinstance(story, NinjsStory):
+    if isinstance(story, NinjsStory | NinjsKill):
         return story.external_id
     # The same headline (ignoring case and spacing) is the same wire story.
     key = " ".join(story.headline.casefold().split())
@@ -55,6 +62,8 @@ def import_parsed(
 
     `how` ends the revision's note: "Imported from wire copy", "Re-imported on the wire desk"…
     """
+    if isinstance(story, WireKill | NinjsKill):
+        return apply_kill(story, user=user)
     if isinstance(story, NinjsStory):
         return _import_ninjs(story, publish=publish, user=user, how=how or "from ninjs")
     return import_story(
@@ -65,11 +74,25 @@ def import_parsed(
         sources=story.sources,
         photo=dataclasses.asdict(story.photo) if story.photo else None,
         tags=tags,
+        embargoed_until=story.embargoed_until,
         publish=publish,
         published_at=published_at,
         user=user,
         how=how or "from wire copy",
     )
+
+
+def apply_kill(kill: WireKill | NinjsKill, *, user=None) -> ImportResult:
+    """Withdraw the story an agency killed (see `kill_story`); `UnknownKill` when it was never
+    imported."""
+    article = Article.objects.filter(external_id=external_id_of(kill)).first()
+    if article is None:
+        raise UnknownKill(
+            f"kill notice for a story never imported here (“{kill.headline or '?'}”): "
+            "nothing was withdrawn"
+        )
+    kill_story(article=article, user=user, reason=kill.reason, source="Agency kill")
+    return ImportResult(article=article, created=False, killed=True)
 
 
 @changes.atomic()
@@ -84,6 +107,7 @@ def import_story(
     photo: dict | None = None,
     byline: str | None = None,
     tags=(),
+    embargoed_until=None,
     publish: bool = False,
     published_at=None,
     user=None,
@@ -106,6 +130,8 @@ def import_story(
     article.body = body_html
     if byline is not None:
         article.byline = byline[:200]
+    if embargoed_until is not None:  # copy without one never lifts an editor's embargo
+        article.embargoed_until = embargoed_until
     article.updated_by = user
     if photo:
         article.lead_image = _save_photo(article.lead_image, photo, user=user)
@@ -116,6 +142,9 @@ def import_story(
     if tags:
         article.tags.add(*tags)
     if publish:
+        if article.is_embargoed and published_at is None:
+            # "Publish" for embargoed copy means as soon as the embargo allows.
+            published_at = article.embargoed_until
         publish_or_schedule(article=article, user=user, at=published_at)
     return ImportResult(article=article, created=created)
 
@@ -153,6 +182,7 @@ def _import_ninjs(story: NinjsStory, *, publish: bool, user, how: str) -> Import
         sources=story.sources,
         photo=photo,
         tags=story.tags,
+        embargoed_until=story.embargoed_until,
         publish=publish,
         user=user,
         how=how,

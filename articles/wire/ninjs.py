@@ -8,6 +8,7 @@ turns the result into a story.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import html
 import json
@@ -59,6 +60,20 @@ class NinjsStory:
     photo: NinjsPhoto | None = None
     sources: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    embargoed_until: datetime.datetime | None = None
+
+
+# pubStatus values by which an agency takes a story back.
+KILL_STATUSES = {"canceled", "cancelled", "withheld"}
+
+
+@dataclass(frozen=True)
+class NinjsKill:
+    """An agency's `pubStatus: canceled` (or `withheld`) for the story it sent as `uri`."""
+
+    external_id: str
+    headline: str
+    reason: str
 
 
 def looks_like_json(data: str | bytes) -> bool:
@@ -66,8 +81,9 @@ def looks_like_json(data: str | bytes) -> bool:
     return head[:1] in ("{", b"{")
 
 
-def parse_ninjs(data: str | bytes | dict) -> NinjsStory:
-    """Read one ninjs story (3.x, 2.x or 1.x) from JSON text, UTF-8 bytes or a parsed dict."""
+def parse_ninjs(data: str | bytes | dict) -> NinjsStory | NinjsKill:
+    """Read one ninjs story (3.x, 2.x or 1.x) from JSON text, UTF-8 bytes or a parsed dict; a
+    `pubStatus` of canceled or withheld gives a `NinjsKill` for the story its `uri` names."""
     doc = data if isinstance(data, dict) else _load_json(data)
     if not isinstance(doc, dict):
         raise NinjsError("a ninjs document is a JSON object")
@@ -75,6 +91,13 @@ def parse_ninjs(data: str | bytes | dict) -> NinjsStory:
     headline = _plain(_pick_text(doc.get("headlines"), "headlines", roles=("main", "default")))
     headline = headline or _plain(_string(doc, "headline")) or _plain(_string(doc, "title"))
     headline = " ".join(headline.split())
+    pub_status = _string(doc, "pubStatus").strip().casefold()
+    if pub_status in KILL_STATUSES:
+        if not (_string(doc, "uri").strip() or headline):
+            raise NinjsError(f"pubStatus {pub_status} names no story (no uri or headline)")
+        note = _plain(_string(doc, "ednote")) or _plain(_string(doc, "description_text"))
+        reason = f"ninjs pubStatus {pub_status}" + (f": {note}" if note else "")
+        return NinjsKill(_external_id(doc, headline), headline, reason)
     if not headline:
         raise NinjsError("no headline (headlines[].value or headline)")
     if len(headline) > 300:
@@ -99,7 +122,21 @@ def parse_ninjs(data: str | bytes | dict) -> NinjsStory:
         photo=_photo(doc),
         sources=_names(doc.get("infoSources"), "infoSources"),
         tags=_tag_names(doc),
+        embargoed_until=_embargo(doc),
     )
+
+
+def _embargo(doc: dict) -> datetime.datetime | None:
+    value = _string(doc, "embargoedUntil") or _string(doc, "embargoed")
+    if not value.strip():
+        return None
+    try:
+        moment = datetime.datetime.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise NinjsError(f"embargoedUntil “{value}” is not a date and time") from exc
+    if moment.tzinfo is None:
+        raise NinjsError(f"embargoedUntil “{value}” has no time zone")
+    return moment
 
 
 def _join_credit(photographer: str, agency: str) -> str:

@@ -28,6 +28,9 @@ def change_form_data(article: Article, **overrides) -> dict:
         "tags": ", ".join(f'"{t.name}"' for t in article.tags.all()),
         # The version the form was opened at (edit-conflict detection, articles/desk/workflow.py).
         "opened_version": article.version,
+        # The contributors inline (articles/desk/authors.py), left as it is.
+        "contributions-TOTAL_FORMS": 0,
+        "contributions-INITIAL_FORMS": 0,
     }
     return data | overrides
 

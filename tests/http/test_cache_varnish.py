@@ -160,6 +160,27 @@ class TestThroughVarnish:
         time.sleep(max(0.0, due - time.monotonic()) + 1.5)
         assert "Embargoed until a few seconds from now" in fetch(varnish, "/").text
 
+    def test_an_agency_kill_reaches_varnish_at_once(self, stack, tmp_path):
+        _, varnish, env = stack
+        story = tmp_path / "story.txt"
+        story.write_text("Varnish kill story\n\nThe standfirst.\n\nA body paragraph.\n")
+        manage(env, "import_wire", "--publish", str(story))
+        front = fetch(varnish, "/").text
+        path = re.search(r'href="(/\d{4}/\d\d/\d\d/varnish-kill-story/)"', front)[1]
+        fetch(varnish, path)
+        assert fetch(varnish, path).headers["X-Varnish-Cache"] == "HIT"
+        assert fetch(varnish, "/").headers["X-Varnish-Cache"] == "HIT"
+
+        notice = tmp_path / "kill.txt"
+        notice.write_text("KILL KILL KILL\n\nVarnish kill story\n\nLegal reasons.\n")
+        manage(env, "import_wire", str(notice))
+
+        gone = Browser(varnish.url).get(path)
+        assert gone.status_code == 410
+        assert "Varnish kill story" not in gone.text
+        assert "Varnish kill story" not in fetch(varnish, "/").text
+        assert "Varnish kill story" not in fetch(varnish, "/feeds/latest.atom").text
+
     def test_a_plain_http_redirect_is_not_served_for_https(self, stack):
         _, varnish, _ = stack
         import requests

@@ -179,3 +179,42 @@ def test_the_scheduler_queues_only_due_channels(
     assert not IngestedItem.objects.filter(channel__in=[later, off]).exists()
     # Claimed: a second scheduler turn finds nothing due.
     assert polling.queue_due_channels() == 0
+
+
+def test_a_kill_in_the_channel_withdraws_the_story_everywhere(
+    folder, folder_channel, client, committed
+):
+    from articles.editorial.services import publish_or_schedule
+
+    (folder / "a.json").write_text(ninjs("urn:x:1", headline="Minister resigns"))
+    (folder / "storm.txt").write_text(WIRE_TEXT)
+    polling.poll(folder_channel)
+    for story in Article.objects.all():
+        publish_or_schedule(article=story, user=None)
+    minister = Article.objects.get(headline="Minister resigns")
+    assert client.get(minister.get_absolute_url()).status_code == 200
+
+    # The agency takes both back: ninjs pubStatus canceled, and a wire-text kill notice.
+    (folder / "a.json").write_text(
+        ninjs("urn:x:1", version=2, headline="Minister resigns", pubStatus="canceled")
+    )
+    (folder / "kill.txt").write_text("KILL KILL KILL\n\nStorm reaches the coast\n\nWrong port.\n")
+    with committed():  # the page cache is invalidated when the kill commits
+        summary = polling.poll(folder_channel)
+
+    assert summary.taken == 2
+    assert not Article.objects.published().exists()
+    assert client.get(minister.get_absolute_url()).status_code == 410
+    assert "ninjs pubStatus canceled" in minister.revisions.first().action
+    item = IngestedItem.objects.get(key="urn:x:1", version="2")
+    assert item.reason.startswith(f"Withdrew story #{minister.pk}")
+    # Re-delivered, the kill changes nothing more.
+    revisions = Revision.objects.count()
+    assert polling.poll(folder_channel).taken == 0
+    assert Revision.objects.count() == revisions
+
+
+def test_a_kill_for_a_story_never_taken_is_skipped(folder, folder_channel):
+    (folder / "a.json").write_text(ninjs("urn:x:404", pubStatus="withheld"))
+    assert polling.poll(folder_channel).skipped == 1
+    assert "no such story was taken here" in IngestedItem.objects.get().reason

@@ -139,6 +139,12 @@ class Command(BaseCommand):
             self._error(bar, path, f"could not be saved: {exc}")
             return "failed"
         outcome = "created" if result.created else "updated"
+        if result.killed:
+            outcome = "updated"
+            bar.clear()
+            self.stdout.write(f"withdrawn (agency kill): {path} → “{result.article.headline}”")
+            bar.redraw()
+            return outcome
         bar.clear()
         self.stdout.write(
             f"{outcome}: {path} → “{result.article.headline}” "

@@ -1,0 +1,100 @@
+"""Authors in the desk: their records, story counts, the contributor picker inside the story form,
+and merging two records of the same person."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.template.response import TemplateResponse
+from django.utils.html import format_html
+
+from ..editorial.authors import MERGE_PERMISSION, merge_authors
+from ..models import Author, Contributor
+from .base import DeskModelAdmin
+
+
+class ContributorInline(admin.TabularInline):
+    """Who wrote, reported, translated, photographed or edited the story, in byline order."""
+
+    model = Contributor
+    extra = 1
+    autocomplete_fields = ["author"]
+    fields = ["author", "role", "position"]
+    verbose_name = "contributor"
+    verbose_name_plural = "Contributors (the byline; the free-text byline stays for wire copy)"
+
+
+class MergeAuthorsForm(forms.Form):
+    keep = forms.ModelChoiceField(
+        queryset=Author.objects.none(),
+        widget=forms.RadioSelect,
+        label="Keep this record",
+        help_text="The others' story credits, account and missing details move to it; then "
+        "they are deleted.",
+    )
+
+    def __init__(self, *args, authors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["keep"].queryset = authors
+
+
+@admin.register(Author)
+class AuthorAdmin(DeskModelAdmin):
+    list_display = ["name", "title", "story_count", "published_count", "has_account", "page"]
+    search_fields = ["name", "title"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["photo", "user"]
+    list_select_related = ["user"]
+    actions = ["merge_action"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .with_published_counts()
+            .annotate(credit_count=Count("contributions__article", distinct=True))
+        )
+
+    @admin.display(description="Stories", ordering="credit_count")
+    def story_count(self, author):
+        return author.credit_count
+
+    @admin.display(description="Published", ordering="story_count")
+    def published_count(self, author):
+        return author.story_count
+
+    @admin.display(description="Account", boolean=True)
+    def has_account(self, author):
+        return author.user_id is not None
+
+    @admin.display(description="Public page")
+    def page(self, author):
+        return format_html('<a href="{}">view</a>', author.get_absolute_url())
+
+    def has_merge_permission(self, request):
+        return request.user.has_perm(MERGE_PERMISSION) and self.has_change_permission(request)
+
+    @admin.action(description="Merge the selected authors (one person)", permissions=["merge"])
+    def merge_action(self, request, queryset):
+        authors = queryset.order_by("name")
+        if authors.count() < 2:
+            self.message_user(request, "Select two or more authors to merge.", messages.WARNING)
+            return None
+        form = MergeAuthorsForm(request.POST if "apply" in request.POST else None, authors=authors)
+        if form.is_valid():
+            keep = form.cleaned_data["keep"]
+            others = [author for author in authors if author.pk != keep.pk]
+            names = ", ".join(f"“{author.name}”" for author in others)
+            merge_authors(keep=keep, others=others, user=request.user)
+            self.log_change(request, keep, f"Merged {names} into this author.")
+            self.message_user(request, f"Merged {names} into “{keep.name}”.", messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Merge authors",
+            "opts": self.model._meta,
+            "form": form,
+            "authors": list(authors),
+            "action": "merge_action",
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/articles/author/merge.html", context)
