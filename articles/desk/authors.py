@@ -52,6 +52,7 @@ class AuthorAdmin(DeskModelAdmin):
             .get_queryset(request)
             .with_published_counts()
             .annotate(credit_count=Count("contributions__article", distinct=True))
+            .order_by("name", "pk")
         )
 
     @admin.display(description="Stories", ordering="credit_count")

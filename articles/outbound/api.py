@@ -279,8 +279,24 @@ def article_summary_json(article) -> dict:
     }
 
 
+def _authors_json(article) -> list[dict]:
+    return [
+        {
+            "name": contribution.author.name,
+            "slug": contribution.author.slug,
+            "role": contribution.get_role_display(),
+            "api_role": contribution.role,
+            "url": absolute_url(contribution.author.get_absolute_url()),
+        }
+        for contribution in article.contributions.select_related("author")
+    ]
+
+
 def article_json(article) -> dict:
-    return article_summary_json(article) | {"body_html": article.body}
+    return article_summary_json(article) | {
+        "body_html": article.body,
+        "authors": _authors_json(article),
+    }
 
 
 def _list_last_modified(articles) -> datetime.datetime | None:

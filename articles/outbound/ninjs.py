@@ -159,8 +159,18 @@ def article_to_ninjs(article: Article) -> dict:
                 "wordCount": len(text.split()),
             }
         ]
-    if article.byline:
-        doc["by"] = article.byline
+    if byline := article.byline_text().removeprefix("By "):
+        doc["by"] = byline
+    if people := [
+        {
+            "name": contribution.author.name,
+            "rel": f"contributor:{contribution.role}",
+            "literal": contribution.author.slug,
+            "uri": absolute_url(contribution.author.get_absolute_url()),
+        }
+        for contribution in article.contributions.all()
+    ]:
+        doc["people"] = people
     if tags := article.tag_list():
         doc["subjects"] = [
             {

@@ -9,6 +9,7 @@ import hashlib
 from dataclasses import dataclass
 
 from .. import changes
+from ..editorial.authors import link_byline
 from ..editorial.revisions import revision_block
 from ..editorial.services import kill_story, publish_or_schedule, save_article
 from ..models import Article, Image, Source
@@ -137,6 +138,8 @@ def import_story(
         article.lead_image = _save_photo(article.lead_image, photo, user=user)
     action = action or f"{'Imported' if created else 'Re-imported'} {how}"
     save_article(article=article, user=user, action=action)
+    if byline:
+        link_byline(article)  # names of known authors become linked credits
 
     article.sources.set([Source.get_or_create_by_name(name) for name in sources])
     if tags:

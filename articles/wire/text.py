@@ -94,7 +94,9 @@ _ZONES = {
     "PDT": -7,
 }
 _TIME_RE = re.compile(
-    r"\b(\d{1,2})(?:[:.h](\d{2})|(\d{2})(?=\s*(?:GMT|UTC|[A-Z]{3,4}\b)))\s*(am|pm)?", re.I
+    r"\b(\d{1,2})(?:[:.h](\d{2})|(\d{2})(?=\s*(?:GMT|UTC|[A-Z]{3,4}\b))|(?=\s*[ap]m\b))"
+    r"\s*(am|pm)?",
+    re.I,
 )
 _ZONE_RE = re.compile(r"\b(" + "|".join(_ZONES) + r")\b(?:\s*([+-]\d{1,2})(?::?(\d{2}))?)?")
 _OFFSET_RE = re.compile(r"(?<![\d:])([+-])(\d{2}):?(\d{2})\b")

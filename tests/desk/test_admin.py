@@ -78,6 +78,8 @@ def test_add_form_creates_a_draft_with_a_slug(editor_client, db):
         "status": "draft",
         "slug": "",
         "tags": "Weather",
+        "contributions-TOTAL_FORMS": 0,
+        "contributions-INITIAL_FORMS": 0,
     }
     response = editor_client.post(reverse("admin:articles_article_add"), data)
     assert response.status_code == 302
