@@ -147,3 +147,31 @@ def test_a_worker_killed_mid_job_loses_nothing(site, tmp_path):
     log = (tmp_path / "second.log").read_text()
     assert photo_state(site, pk) == ("ready", EXPECTED_RENDITIONS), log
     assert job_statuses(site) == ["SUCCESSFUL"]
+
+
+def test_the_worker_takes_a_folder_channel_by_itself(site, tmp_path):
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    (drop / "a.json").write_text(
+        '{"uri": "urn:w:1", "version": "1", "headline": "Taken by the worker",'
+        ' "body_html": "<p>Text.</p>"}'
+    )
+    script = (
+        "from articles.ingest.models import IngestChannel; "
+        f"IngestChannel.objects.create(name='Agency W', location={str(drop)!r})"
+    )
+    manage(site, "shell", "-c", script)
+    worker = start_worker(site, tmp_path / "worker.log")
+    try:
+        # The scheduler loop finds the channel due and queues a look; the worker takes the item.
+        wait_until(
+            lambda: query(site, "SELECT headline FROM articles_article"),
+            timeout=120,
+            what="the story",
+        )
+    finally:
+        stop(worker)
+    assert query(site, "SELECT headline, status FROM articles_article") == [
+        ("Taken by the worker", "draft")
+    ]
+    assert query(site, "SELECT outcome FROM articles_ingesteditem") == [("taken",)]
