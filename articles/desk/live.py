@@ -26,11 +26,10 @@ class LiveUpdateForm(forms.ModelForm):
 
     def __init__(self, *args, admin_site, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["image"].widget = AutocompleteSelect(
-            LiveUpdate._meta.get_field("image"), admin_site
-        )
-        self.fields["image"].required = False
-        self.fields["image"].label = "Photo (optional)"
+        image = self.fields["image"]
+        image.widget = AutocompleteSelect(LiveUpdate._meta.get_field("image"), admin_site)
+        image.widget.choices = image.choices  # a widget set after the field is made lacks them
+        image.label = "Photo (optional)"
         if not live.can_manage(user) or self.instance.pk:
             del self.fields["is_key_event"]  # pinning has its own button
         if not self.instance.pk:

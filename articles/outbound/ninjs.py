@@ -160,8 +160,6 @@ def live_update_associations(article: Article, updates) -> list[dict]:
             ]
         if update.byline:
             item["by"] = update.byline
-        if update.is_key_event:
-            item["signals"] = [{"name": "key event", "uri": "newsroom:live:key-event"}]
         items.append(item)
     return items
 
