@@ -11,6 +11,8 @@ renditions) is collected and done once per transaction by articles/changes.py.
 
 import datetime
 import functools
+import html
+import re
 import unicodedata
 from urllib.parse import quote
 
@@ -22,6 +24,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.text import slugify
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager, _TaggableManager
@@ -699,6 +702,10 @@ class Article(models.Model):
         return sorted(self.tags.all(), key=lambda tag: tag.name.lower())
 
 
+# Where a block of story HTML starts: its text is kept apart from the previous block's.
+BLOCK_START = re.compile(r"<(?:p|br|li|ul|ol|h2|h3|blockquote)\b")
+
+
 class LiveUpdateQuerySet(models.QuerySet):
     def shown(self):
         """Updates readers may see on a story they may see: not deleted."""
@@ -762,6 +769,12 @@ class LiveUpdate(models.Model):
     @property
     def anchor(self) -> str:
         return f"update-{self.pk}"
+
+    @property
+    def plain_text(self) -> str:
+        """The body as one line of text (block elements kept apart by a space)."""
+        spaced = BLOCK_START.sub(r" \g<0>", self.body)
+        return " ".join(html.unescape(strip_tags(spaced)).split())
 
 
 class LiveUpdateRevision(models.Model):

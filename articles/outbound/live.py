@@ -2,10 +2,7 @@
 ninjs. Only updates that are not deleted, and only of a story the caller got from `published()`.
 """
 
-import html
-
 from django.db.models import Max
-from django.utils.html import strip_tags
 
 from ..models import LiveUpdate
 from .links import absolute_url
@@ -34,7 +31,7 @@ def shown_updates(article) -> list[LiveUpdate]:
 
 
 def plain_text(update: LiveUpdate) -> str:
-    return " ".join(html.unescape(strip_tags(update.body)).split())
+    return update.plain_text
 
 
 def last_changed(article, updates=None):
