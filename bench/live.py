@@ -159,6 +159,8 @@ def main():
             cwd=ROOT, env=env,
         )  # fmt: skip
         for _ in range(150):
+            if server.poll() is not None:
+                raise SystemExit(f"gunicorn exited: is port {args.port} free?")
             try:
                 if get(args.port, poll)[0] == 200:
                     break

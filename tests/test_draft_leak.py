@@ -13,7 +13,7 @@ import pytest
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
-from articles.editorial import services
+from articles.editorial import live, services
 from articles.models import Article
 
 from .helpers.factories import make_article, make_draft, make_source
@@ -26,6 +26,7 @@ Status = Article.Status
 COVERED = {
     "articles:front",
     "articles:detail",
+    "articles:live_updates",
     "articles:tag_index",
     "articles:tag",
     "articles:search",
@@ -51,6 +52,7 @@ COVERED = {
     "api:unknown",
 }
 PUBLIC_NAMESPACES = {"articles", "syndication", "api"}
+DELETED_UPDATE = "withdrawnupdatemarker"
 
 
 def test_every_public_url_is_covered():
@@ -82,6 +84,13 @@ def newsroom(db, django_capture_on_commit_callbacks):
             sources=[agency],
             published_at=past,
         )
+        # Live coverage on every story; the visible one has a deleted update that must not show.
+        live.start_coverage(article=visible, user=None)
+        live.post_update(article=visible, user=None, body="<p>Zebrafinch live update.</p>")
+        withdrawn = live.post_update(
+            article=visible, user=None, body=f"<p>Zebrafinch {DELETED_UPDATE} update.</p>"
+        )
+        live.delete_update(update=withdrawn, user=None)
         for kind in ["draft", "in_review", "scheduled", "unpublished", "deleted", "deleted_draft"]:
             marker = f"leakmarker{kind.replace('_', '')}"
             fields = {
@@ -104,6 +113,10 @@ def newsroom(db, django_capture_on_commit_callbacks):
                 article = make_article(headline, published_at=past, **fields)
                 if kind == "unpublished":
                     services.unpublish_article(article=article, user=None)
+            live.start_coverage(article=article, user=None)
+            live.post_update(
+                article=article, user=None, body=f"<p>Zebrafinch {marker} live update.</p>"
+            )
             if kind.startswith("deleted"):
                 services.delete_article(article=article, user=None)
             article.refresh_from_db()
@@ -115,6 +128,9 @@ def public_urls(visible, hidden) -> list[str]:
     urls = [
         "/",
         visible.get_absolute_url(),
+        f"{visible.get_absolute_url()}updates.json",
+        reverse("api:article", kwargs={"pk": visible.pk}),
+        reverse("api:article-ninjs", kwargs={"pk": visible.pk}),
         reverse("articles:tag_index"),
         reverse("articles:tag", kwargs={"slug": "birds"}),
         reverse("articles:source", kwargs={"slug": "leak-agency"}),
@@ -140,6 +156,7 @@ def public_urls(visible, hidden) -> list[str]:
         secret_tag = next(tag for tag in article.tags.all() if tag.name.startswith("Secret"))
         urls += [
             article.get_absolute_url(),
+            f"{article.get_absolute_url()}updates.json",
             reverse("articles:tag", kwargs={"slug": secret_tag.slug}),
             reverse("syndication:tag-rss", kwargs={"slug": secret_tag.slug}),
             reverse("syndication:tag-atom", kwargs={"slug": secret_tag.slug}),
@@ -157,7 +174,7 @@ def test_no_hidden_story_on_any_public_surface(client, newsroom):
     forbidden = {
         marker: [marker, article.headline, article.get_absolute_url()]
         for marker, article in hidden.items()
-    }
+    } | {DELETED_UPDATE: [DELETED_UPDATE]}
     # The sitemap index lists its sections; fetch every one of them too.
     index = client.get(reverse("syndication:sitemap-index")).content.decode()
     sections = [
