@@ -60,12 +60,13 @@ def article_detail(request, year, month, day, slug):
     article = _published_story(year, month, day, slug, Article.objects.published().for_detail())
     context = {"article": article}
     if article.is_live_coverage:
-        context |= _live_context(request, article)
+        context |= live_context(request, article)
     return render(request, "articles/article_detail.html", context)
 
 
-def _live_context(request, article: Article) -> dict:
-    """The live stream: key events on top, then the updates newest first (or oldest first)."""
+def live_context(request, article: Article, *, polled: bool = True) -> dict:
+    """The live stream: key events on top, then the updates newest first (or oldest first).
+    Previews (`polled=False`) show it without the poll, whose public address they lack."""
     oldest_first = request.GET.get("order") == "oldest"
     updates = list(
         LiveUpdate.objects.filter(article=article)
@@ -83,7 +84,7 @@ def _live_context(request, article: Article) -> dict:
         "live_updates": updates,
         "key_events": key_events,
         "oldest_first": oldest_first,
-        "live_updates_url": f"{article.get_absolute_url()}updates.json",
+        "live_updates_url": f"{article.get_absolute_url()}updates.json" if polled else "",
     }
 
 

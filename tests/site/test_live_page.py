@@ -160,3 +160,27 @@ def test_page_and_poll_cost_a_fixed_number_of_queries(
         html(client, story.get_absolute_url())
     with django_assert_max_num_queries(4):
         assert len(client.get(poll_url(story)).json()["ids"]) == 5
+
+
+def test_an_update_photo_shows_with_its_caption(client, story):
+    from tests.helpers.factories import make_image
+
+    photo = make_image(caption="Crowds outside the palace", credit="Jane Doe/Reuters")
+    post(story, "The scene.", image=photo)
+    page = html(client, story.get_absolute_url())
+    stream = page[page.index('id="live-stream"') :]
+    assert "Crowds outside the palace" in stream and "The scene." in stream
+
+
+def test_the_desk_preview_shows_a_draft_live_story_without_polling(client):
+    from tests.helpers.factories import make_editor
+
+    draft = make_draft("Live draft")
+    live.start_coverage(article=draft, user=None)
+    live.post_update(article=draft, user=None, body="<p>Prepared update.</p>")
+    client.force_login(make_editor())
+    response = client.get(f"/admin/articles/article/{draft.pk}/preview/")
+    page = response.content.decode()
+    assert "Prepared update." in page
+    assert "js/live.js" not in page and "updates.json" not in page
+    assert "no-store" in response["Cache-Control"]
