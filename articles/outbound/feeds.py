@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, escape
 from django.views.decorators.http import require_GET
 
 from ..html import sanitize_body
@@ -59,6 +59,12 @@ def _add_media_element(handler, item):
 
 class NewsRssFeed(Rss201rev2Feed):
     """RSS 2.0 with the full story in content:encoded and the photo as media:content."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Readers render a channel's description as HTML, like an item's: the plain text (a tag
+        # or source name in it) is escaped as HTML here, then as XML when written.
+        self.feed["description"] = escape(self.feed["description"])
 
     def rss_attributes(self):
         return super().rss_attributes() | {"xmlns:content": CONTENT_NS, "xmlns:media": MEDIA_RSS_NS}
