@@ -169,6 +169,14 @@ def main():
         else:
             raise SystemExit("gunicorn did not start")
 
+        # The floor, as in bench/load.sh: a Django response through every middleware with no
+        # query, template or cache, at the same concurrency, measured in the same run.
+        floor = subprocess.run(
+            ["wrk", "-t2", f"-c{args.connections}", "-d10s", "--timeout", "10s", "--latency",
+             "-s", str(ROOT / "bench/report.lua"), f"http://127.0.0.1:{args.port}/healthz"],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+        floor = re.search(r"^RESULT (\S+) (\S+) (\S+)", floor, re.M).groups()
         print(
             f"== {args.connections} connections polling {poll} for {duration} s; "
             f"a post every {args.interval:g} s ({args.posts} posts); {workers} workers"
@@ -201,6 +209,7 @@ def main():
         missing = len(posted) - len(delays)
         print()
         print(f"Machine: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f} at the end")
+        print(f"floor (/healthz): {floor[0]} req/s, p50 {floor[1]} ms, p99 {floor[2]} ms")
         print(f"poll: {rps} req/s, p50 {p50} ms, p99 {p99} ms, {failed} failed of {requests} "
               f"({unchanged} answered 304)")  # fmt: skip
         if delays:

@@ -5,6 +5,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -22,7 +23,10 @@ RELATED_TAGS = 15
 # A live page shows this many updates (the newest, in either order); the poll carries the newest
 # POLLED_UPDATES in full and the ids of all the shown ones (so deletions leave open pages).
 LIVE_PAGE_UPDATES = 500
-POLLED_UPDATES = 50
+POLLED_UPDATES = 20
+# Each update's HTML is rendered once and kept (a miss of the poll, right after every post, would
+# otherwise render them all for every connection waiting), for as long as a cached page lives.
+FRAGMENT_KEY = "live-update-html:{pk}:{changed}:{photo}"
 
 
 def paginate(request, queryset, per_page=None):
@@ -88,6 +92,31 @@ def live_context(request, article: Article, *, polled: bool = True) -> dict:
     }
 
 
+def _update_fragments(article: Article, updates: list[LiveUpdate]) -> dict[int, str]:
+    """Each update's HTML as the page shows it, from the cache when it was rendered before."""
+    keys = {
+        update.pk: FRAGMENT_KEY.format(
+            pk=update.pk,
+            changed=update.updated_at.timestamp(),
+            photo=update.image.updated_at.timestamp() if update.image else 0,
+        )
+        for update in updates
+    }
+    found = cache.get_many(list(keys.values()))
+    fragments, rendered = {}, {}
+    for update in updates:
+        key = keys[update.pk]
+        if key not in found:
+            update.article = article
+            found[key] = rendered[key] = render_to_string(
+                "articles/includes/live_update.html", {"update": update}
+            )
+        fragments[update.pk] = found[key]
+    if rendered:
+        cache.set_many(rendered, timeout=max(settings.PAGE_CACHE_SECONDS, 60))
+    return fragments
+
+
 def live_updates_json(request, year, month, day, slug):
     """What an open live page polls: one address per story for every reader, so the page cache
     and Varnish answer it (with a 304 when nothing changed), until the next change purges it."""
@@ -96,19 +125,18 @@ def live_updates_json(request, year, month, day, slug):
         raise Http404("This story is not live coverage.")
     shown = LiveUpdate.objects.filter(article=article).shown().newest_first()
     ids = list(shown.values_list("pk", flat=True)[:LIVE_PAGE_UPDATES])
-    updates = []
-    for update in shown.for_page()[:POLLED_UPDATES]:
-        update.article = article
-        html = render_to_string("articles/includes/live_update.html", {"update": update})
-        updates.append(
-            {
-                "id": update.pk,
-                # As the page's data-modified has it (`|date:"c"`), to spot an edited update.
-                "modified": timezone.localtime(update.updated_at).isoformat(),
-                "key_event": update.is_key_event,
-                "html": html,
-            }
-        )
+    polled = list(shown.for_page()[:POLLED_UPDATES])
+    fragments = _update_fragments(article, polled)
+    updates = [
+        {
+            "id": update.pk,
+            # As the page's data-modified has it (`|date:"c"`), to spot an edited update.
+            "modified": timezone.localtime(update.updated_at).isoformat(),
+            "key_event": update.is_key_event,
+            "html": fragments[update.pk],
+        }
+        for update in polled
+    ]
     data = {
         "live": article.is_live_now,
         "ended_at": article.live_ended_at.isoformat() if article.live_ended_at else None,
