@@ -19,7 +19,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from taggit.utils import edit_string_for_tags
 
 from .. import changes
 from ..editorial import checks, previews, revisions, services
@@ -50,9 +49,7 @@ class WorkflowFormMixin:
         draft_tags = getattr(self.instance, "draft_tags", None)
         if draft_tags is not None:
             # The working draft's tags and sources (its words are already in the instance).
-            self.initial["tags"] = edit_string_for_tags(
-                [SimpleNamespace(name=n) for n in draft_tags]
-            )
+            self.initial["tags"] = [SimpleNamespace(name=name) for name in draft_tags]
             self.initial["sources"] = [source.pk for source in self.instance.draft_sources]
         if "status" in self.fields:
             allowed = self.allowed_statuses()
@@ -410,6 +407,8 @@ class ArticleWorkflowAdmin(DeskModelAdmin):
         """The live story against its working draft; an editor publishes the draft from here."""
         article = self._article_or_404(request, object_id)
         if request.method == "POST":
+            if not services.can_publish(request.user):
+                raise PermissionDenied
             if not article.working_draft:
                 messages.info(request, "There is no working draft to publish.")
             else:
