@@ -19,12 +19,24 @@ from .workflow import ArticleWorkflowAdmin
 
 
 class TagListFilter(admin.SimpleListFilter):
+    """The most used tags (from the kept counts), and the chosen one; every tag is reachable
+    through search. Listing all of them would be thousands of links on a big archive."""
+
     title = "tag"
     parameter_name = "tag"
+    SHOWN = 25
 
     def lookups(self, request, model_admin):
-        used = Tag.objects.filter(tagged_articles__isnull=False).distinct().order_by("name")
-        return [(tag.slug, tag.name) for tag in used]
+        top = list(
+            Tag.objects.with_published_counts()
+            .filter(story_count__gt=0)
+            .order_by("-story_count", "name")
+            .values_list("slug", "name")[: self.SHOWN]
+        )
+        chosen = self.value()
+        if chosen and chosen not in dict(top):
+            top += list(Tag.objects.filter(slug=chosen).values_list("slug", "name"))
+        return sorted(top, key=lambda pair: pair[1].lower())
 
     def queryset(self, request, queryset):
         if self.value():
@@ -69,6 +81,7 @@ class ArticleAdmin(ArticleWorkflowAdmin):
     list_display_links = ["headline_cell"]
     list_filter = [DeskStatusFilter, "sources", TagListFilter, "published_at"]
     list_select_related = ["lead_image"]
+    list_per_page = 50
     date_hierarchy = "published_at"
     # Searched by the project's search engine (get_search_results), not by LIKE scans.
     search_fields = ["headline"]

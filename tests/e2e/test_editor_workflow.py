@@ -82,7 +82,7 @@ def test_second_editor_saving_an_older_copy_is_stopped_with_the_changes(
     save_and_continue(first)
 
     second.get_by_label("Byline").fill("Second Editor")
-    second.get_by_role("button", name="Save working draft").click()
+    second.get_by_role("button", name="Save working draft", exact=True).click()
     conflict = second.get_by_role("alert").filter(has_text="Changed by someone else")
     expect(conflict).to_be_visible()
     expect(conflict).to_contain_text("first editor's standfirst")
