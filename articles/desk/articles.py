@@ -13,6 +13,7 @@ from ..models import Article, Tag
 from ..search.engines import get_engine
 from ..search.query import parse_query
 from . import bulk
+from .live import LiveDeskMixin
 from .photos import thumbnail
 from .tags import TagAutocompleteWidget
 from .workflow import ArticleWorkflowAdmin
@@ -67,8 +68,9 @@ class StoryChangeList(ChangeList):
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleWorkflowAdmin):
-    """The story editor; statuses, revisions, previews and the trash come from the workflow base."""
+class ArticleAdmin(LiveDeskMixin, ArticleWorkflowAdmin):
+    """The story editor; statuses, revisions, previews and the trash come from the workflow base,
+    the live desk (updates posted to live coverage) from its mixin."""
 
     list_display = [
         "headline_cell",
