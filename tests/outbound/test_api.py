@@ -100,9 +100,7 @@ class TestArticleList:
         make_article("Abidjan votes", tags=["Côte d’Ivoire", "Mali"])
         slug = Tag.objects.get(name="Côte d’Ivoire").slug
         assert not slug.isascii()
-        assert headlines(client.get("/api/articles/", {"tag": [slug, "mali"]})) == [
-            "Abidjan votes"
-        ]
+        assert headlines(client.get("/api/articles/", {"tag": [slug, "mali"]})) == ["Abidjan votes"]
 
     def test_commas_do_not_separate_tags(self, client, stories):
         error = error_of(client.get("/api/articles/?tag=mali,russia"), 400, "tag")
