@@ -32,6 +32,7 @@ from ..models import Article, Source, Tag
 from ..search.models import Counted, ListedUnder, ListingCount
 from ..search.results import NewestIds, stories_in_order
 from . import api_schemas as schemas
+from . import live
 from .links import absolute_url, lead_photo_url, story_updated
 from .ninjs import article_to_ninjs
 
@@ -302,7 +303,10 @@ def article_summary_json(article) -> dict:
 
 
 def article_json(article) -> dict:
-    return article_summary_json(article) | {"body_html": article.body}
+    data = article_summary_json(article) | {"body_html": article.body}
+    if (coverage := live.live_json(article)) is not None:
+        data["live"] = coverage
+    return data
 
 
 def _list_last_modified(articles) -> datetime.datetime | None:
@@ -439,7 +443,9 @@ def article_detail(request, path: Path[ArticleId], options: Query[schemas.Format
     _check_known(request, {"format"})
     _check_single(request, ("format",))
     article = _published_article(path.id)
-    last_modified = _last_modified(Article.objects.filter(pk=article.pk))
+    last_modified = live.with_updates(
+        _last_modified(Article.objects.filter(pk=article.pk)), article
+    )
     if options.format == "ninjs":
         return ninjs_response(request, article, last_modified)
     return json_response(request, article_json(article), last_modified=last_modified)
@@ -457,7 +463,10 @@ def article_ninjs(request, path: Path[ArticleId]):
     """One published story as an IPTC ninjs 3.3 document."""
     _check_known(request, set())
     article = _published_article(path.id)
-    return ninjs_response(request, article, _last_modified(Article.objects.filter(pk=article.pk)))
+    last_modified = live.with_updates(
+        _last_modified(Article.objects.filter(pk=article.pk)), article
+    )
+    return ninjs_response(request, article, last_modified)
 
 
 def ninjs_response(request, article, last_modified):

@@ -151,8 +151,29 @@ class ArticleSummary(Closed):
     lead_image: Image | None
 
 
+class LiveUpdate(Closed):
+    id: int
+    url: str = Field(description="Its permalink.")
+    posted_at: datetime.datetime
+    updated_at: datetime.datetime
+    headline: str
+    body_html: str
+    byline: str
+    is_key_event: bool
+
+
+class LiveCoverage(Closed):
+    """Only on live coverage: its times and its newest 100 updates, newest first."""
+
+    started_at: datetime.datetime
+    ended_at: datetime.datetime | None
+    is_live: bool
+    updates: list[LiveUpdate]
+
+
 class Article(ArticleSummary):
     body_html: str = Field(description="The story's sanitised HTML.")
+    live: LiveCoverage | None = Field(None, description="Only on live coverage.")
 
 
 class Page(Closed):

@@ -23,6 +23,7 @@ from ..html import sanitize_body
 from ..models import Article, Source, Tag
 from ..search.models import ListedUnder
 from ..search.results import NewestIds, stories_in_order
+from . import live
 from .links import absolute_url, lead_photo_url, stored_file_size, story_updated
 
 FEED_ITEMS = 30
@@ -122,15 +123,25 @@ def _image_type(name: str) -> str:
 
 
 def feed_item_content(article) -> str:
-    """The full story for a feed reader: the body, then its corrections and updates (newest first,
-    as on the page). Needs `corrections` prefetched."""
+    """The full story for a feed reader: the body, its live updates (newest first), then its
+    corrections and updates (newest first, as on the page). Needs `corrections` prefetched."""
     corrections = render_to_string("articles/includes/corrections.html", {"article": article})
-    return sanitize_body(article.body) + corrections.strip()
+    stream = ""
+    if updates := live.shown_updates(article):
+        stream = render_to_string(
+            "articles/includes/live_feed.html", {"article": article, "updates": updates}
+        ).strip()
+    return sanitize_body(article.body) + stream + corrections.strip()
 
 
 def feed_item_updated(article):
-    """When the story last changed for readers, a correction or update note included."""
-    times = [story_updated(article), *(c.created_at for c in article.corrections.all())]
+    """When the story last changed for readers, a correction, update note or live update
+    included."""
+    times = [
+        story_updated(article),
+        *(c.created_at for c in article.corrections.all()),
+        live.last_changed(article),
+    ]
     return max(time for time in times if time is not None)
 
 
