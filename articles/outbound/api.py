@@ -170,8 +170,9 @@ def _documented(ok_description: str, *, paged=False, not_found=False) -> dict:
     return {"responses": responses}
 
 
-ERRORS = {400: schemas.Error}
-ERRORS_404 = {400: schemas.Error, 404: schemas.Error}
+# 503: the database is away (answered by articles/http/failures.py, in this shape).
+ERRORS = {400: schemas.Error, 503: schemas.Error}
+ERRORS_404 = {**ERRORS, 404: schemas.Error}
 
 
 # ---------------------------------------------------------------------------------------------

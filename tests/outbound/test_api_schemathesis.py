@@ -8,8 +8,10 @@ import datetime
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.cache import cache
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
@@ -24,7 +26,21 @@ HIDDEN = ("Draft about Mali", "Scheduled Mali story", "Deleted Mali story")
 
 
 @pytest.fixture
-def api_schema(db, settings):
+def wsgi_app():
+    """The project's WSGI application, minus what Django's own test client also leaves out:
+    closing the database connection at the end of each request (it holds the test's
+    transaction)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield get_wsgi_application()
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_schema(db, settings, wsgi_app):
     settings.PAGE_CACHE_SECONDS = 0  # every generated request reaches the API itself
     cache.clear()
     now = timezone.now()
@@ -39,7 +55,7 @@ def api_schema(db, settings):
     make_draft("Draft about Mali", tags=["Mali"], sources=[reuters])
     make_article("Scheduled Mali story", tags=["Mali"], published_at=now + datetime.timedelta(1))
     make_article("Deleted Mali story", tags=["Mali"], deleted_at=now)
-    return schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+    return schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app)
 
 
 def stateable(case) -> bool:
