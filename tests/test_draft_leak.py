@@ -160,8 +160,8 @@ def public_urls(visible, hidden) -> list[str]:
             reverse("articles:tag", kwargs={"slug": secret_tag.slug}),
             reverse("syndication:tag-rss", kwargs={"slug": secret_tag.slug}),
             reverse("syndication:tag-atom", kwargs={"slug": secret_tag.slug}),
-            reverse("api:article", kwargs={"pk": article.pk}),
-            reverse("api:article-ninjs", kwargs={"pk": article.pk}),
+            reverse("api:article", kwargs={"id": article.pk}),
+            reverse("api:article-ninjs", kwargs={"id": article.pk}),
             reverse("api:articles") + f"?tag={secret_tag.slug}",
         ]
     return urls
@@ -206,7 +206,7 @@ def test_hidden_story_pages_are_404(client, newsroom):
     _, hidden = newsroom
     for article in hidden.values():
         assert client.get(article.get_absolute_url()).status_code == 404
-        assert client.get(reverse("api:article", kwargs={"pk": article.pk})).status_code == 404
+        assert client.get(reverse("api:article", kwargs={"id": article.pk})).status_code == 404
 
 
 def test_tag_counts_ignore_hidden_stories(client, newsroom):

@@ -43,7 +43,7 @@ def ninjs_schema() -> dict:
 
 
 def article_uri(article: Article) -> str:
-    return absolute_url(reverse("api:article", kwargs={"pk": article.pk}))
+    return absolute_url(reverse("api:article", kwargs={"id": article.pk}))
 
 
 def _iso(moment) -> str:
