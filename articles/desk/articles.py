@@ -2,9 +2,12 @@
 
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
+from django.urls import reverse
 from taggit.managers import TaggableManager
 
 from ..models import Article, Tag
+from .lead_photo import StoryForm, attach_lead_photo, lead_photo_panel, update_alt_text
+from .live_editing import LiveEditingMixin
 from .photos import thumbnail
 from .tags import TagAutocompleteWidget
 from .workflow import ArticleWorkflowAdmin
@@ -32,7 +35,7 @@ class StoryChangeList(ChangeList):
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleWorkflowAdmin):
+class ArticleAdmin(LiveEditingMixin, ArticleWorkflowAdmin):
     """The story editor; statuses, revisions, previews and the trash come from the workflow base."""
 
     list_display = ["headline", "status", "published_at", "source_names", "tag_names", "thumbnail"]
@@ -44,15 +47,19 @@ class ArticleAdmin(ArticleWorkflowAdmin):
     autocomplete_fields = ["sources", "lead_image"]
     formfield_overrides = {TaggableManager: {"widget": TagAutocompleteWidget}}
     prepopulated_fields = {"slug": ["headline"]}
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at", "lead_photo"]
+    form = StoryForm
 
     class Media:
-        # Names the rich-text editor and autocomplete boxes after their labels (screen readers).
-        js = ["articles/admin-a11y.js"]
+        # admin-a11y names the rich-text editor and autocomplete boxes after their labels.
+        js = ["articles/admin-a11y.js", "articles/desk-photos.js", "articles/desk-live.js"]
 
     fieldsets = [
         ("Story", {"fields": ["headline", "standfirst", "body", "byline"]}),
-        ("Media", {"fields": ["lead_image"]}),
+        (
+            "Lead photo",
+            {"fields": ["lead_photo", "lead_image", "lead_photo_file", "lead_photo_alt"]},
+        ),
         (
             "Metadata",
             {
@@ -79,6 +86,23 @@ class ArticleAdmin(ArticleWorkflowAdmin):
     @admin.display(description="Tags")
     def tag_names(self, article):
         return ", ".join(tag.name for tag in article.tag_list())
+
+    @admin.display(description="Lead photo")
+    def lead_photo(self, article):
+        image = article.lead_image if article and article.lead_image_id else None
+        change_url = reverse("admin:articles_image_change", args=[image.pk]) if image else ""
+        return lead_photo_panel(
+            image, change_url=change_url, chooser_url=reverse("admin:articles_image_chooser")
+        )
+
+    def save_model(self, request, obj, form, change):
+        upload = form.cleaned_data.get("lead_photo_file")
+        alt_text = form.cleaned_data.get("lead_photo_alt") or ""
+        if upload:
+            attach_lead_photo(obj, upload=upload, alt_text=alt_text, user=request.user)
+        elif "lead_photo_alt" in form.changed_data:
+            update_alt_text(obj.lead_image, alt_text)
+        super().save_model(request, obj, form, change)
 
     @admin.display(description="Photo")
     def thumbnail(self, article):

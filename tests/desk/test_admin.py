@@ -111,7 +111,7 @@ def test_change_form_has_grouped_fields_rich_text_and_view_on_site(editor_client
     page = editor_client.get(
         reverse("admin:articles_article_change", args=[seed_story.pk])
     ).content.decode()
-    for heading in ["Story", "Media", "Metadata"]:
+    for heading in ["Story", "Lead photo", "Metadata"]:
         assert f">{heading}</h2>" in page
     assert "prose-editor" in page
     assert "admin-autocomplete" in page  # sources and lead image
