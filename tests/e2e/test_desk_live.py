@@ -9,7 +9,7 @@ from pathlib import Path
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from articles.models import Autosave, Image
+from articles.models import Article, Autosave, Image
 
 from .browser import log_in
 
@@ -17,6 +17,8 @@ SHOTS = Path(os.environ.get("DESK_SHOTS_DIR") or Path(tempfile.gettempdir()) / "
 
 
 def test_autosave_survives_closing_the_page_and_restores(context, page: Page, editor, newsroom):
+    # A draft, so that Save writes the story itself (a live story's Save keeps a working draft).
+    Article.objects.filter(pk=newsroom.pk).update(status=Article.Status.DRAFT)
     log_in(page)
     change = reverse("admin:articles_article_change", args=[newsroom.pk])
     page.goto(change)
