@@ -200,7 +200,9 @@ def lead_photo_panel(image: Image | None, *, change_url: str = "", chooser_url: 
         return format_html(
             '<div class="lead-photo" data-lead-photo><div class="lead-photo__picture" '
             'data-lead-photo-picture><p class="lead-photo__empty">No lead photo yet.</p></div>'
-            "{}</div>",
+            '<dl class="lead-photo__details" data-lead-photo-details hidden><dt>Caption</dt>'
+            "<dd data-lead-photo-caption></dd><dt>Credit</dt><dd data-lead-photo-credit></dd>"
+            "</dl>{}</div>",
             chooser,
         )
     if image.file:

@@ -63,6 +63,8 @@
       img.className = "lead-photo__thumb";
       picture.replaceChildren(img);
     }
+    var details = panel.querySelector("[data-lead-photo-details]");
+    if (details) details.hidden = false;
     var caption = panel.querySelector("[data-lead-photo-caption]");
     var credit = panel.querySelector("[data-lead-photo-credit]");
     if (caption) caption.textContent = button.dataset.photoCaption || "—";

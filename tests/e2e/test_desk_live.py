@@ -118,3 +118,45 @@ def test_screenshots_of_the_editor_with_preview_and_photo_tools(
         page.goto(reverse("admin:articles_image_change", args=[seed_photo.pk]))
         page.locator("[data-focal-point]").scroll_into_view_if_needed()
         page.screenshot(path=SHOTS / f"focal-point-{width}.png")
+
+
+def test_choose_a_thumbnail_and_drop_a_file(editor_page: Page, newsroom, seed_photo):
+    page = editor_page
+    Article.objects.filter(pk=newsroom.pk).update(status=Article.Status.DRAFT, lead_image=None)
+    page.goto(reverse("admin:articles_article_change", args=[newsroom.pk]))
+    expect(page.get_by_text("No lead photo yet.")).to_be_visible()
+    page.get_by_role("link", name="Choose from the photo library").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Search photos").fill("no such photo")
+    expect(dialog).to_contain_text("No photos match")
+    dialog.get_by_label("Search photos").fill("Wagner")
+    dialog.locator(f'[data-photo-id="{seed_photo.pk}"]').click()
+    expect(dialog).to_be_hidden()
+    panel = page.locator("[data-lead-photo]")
+    expect(panel.locator("img.lead-photo__thumb")).to_be_visible()
+    expect(panel).to_contain_text("Benoit Tessier/Reuters")
+    assert page.locator("#id_lead_image").input_value() == str(seed_photo.pk)
+
+    # Dropping a file onto the photo fieldset puts it in the file box and shows it.
+    page.evaluate(
+        """async () => {
+            const canvas = document.createElement("canvas");
+            canvas.width = 40; canvas.height = 30;
+            canvas.getContext("2d").fillRect(0, 0, 40, 30);
+            const blob = await new Promise((done) => canvas.toBlob(done, "image/png"));
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([blob], "dropped.png", { type: "image/png" }));
+            const zone = document.querySelector("[data-photo-drop]").closest("fieldset");
+            for (const type of ["dragover", "drop"]) {
+                zone.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true }));
+            }
+        }"""
+    )
+    expect(page.locator("[data-photo-drop-preview]")).to_be_visible()
+    assert page.locator("#id_lead_photo_file").evaluate("i => i.files[0].name") == "dropped.png"
+    page.get_by_label("Alt text").fill("A black square")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("changed successfully")
+    newsroom.refresh_from_db()
+    assert newsroom.lead_image_id != seed_photo.pk
+    assert newsroom.lead_image.file and newsroom.lead_image.alt_text == "A black square"
