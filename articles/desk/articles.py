@@ -15,6 +15,7 @@ from ..search.engines import get_engine
 from ..search.query import parse_query
 from . import bulk
 from .lead_photo import StoryForm, attach_lead_photo, lead_photo_panel, update_alt_text
+from .live import LiveDeskMixin
 from .live_editing import LiveEditingMixin
 from .photos import thumbnail
 from .tags import TagAutocompleteWidget
@@ -58,8 +59,10 @@ class StoryChangeList(ChangeList):
 
 
 @admin.register(Article)
-class ArticleAdmin(LiveEditingMixin, ArticleWorkflowAdmin):
-    """The story editor; statuses, revisions, previews and the trash come from the workflow base."""
+class ArticleAdmin(LiveEditingMixin, LiveDeskMixin, ArticleWorkflowAdmin):
+    """The story editor; statuses, revisions, previews and the trash come from the workflow base,
+    the live desk (updates posted to live coverage) from its mixin; autosave, presence and the
+    live preview from LiveEditingMixin."""
 
     list_display = [
         "headline_cell",

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0011_article_working_draft'),
+        ('articles', '0012_article_working_draft'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
