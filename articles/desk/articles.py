@@ -173,7 +173,7 @@ class ArticleAdmin(LiveEditingMixin, LiveDeskMixin, ArticleWorkflowAdmin):
         alt_text = form.cleaned_data.get("lead_photo_alt") or ""
         if upload:
             attach_lead_photo(obj, upload=upload, alt_text=alt_text, user=request.user)
-        elif "lead_photo_alt" in form.changed_data:
+        elif form.alt_text_changed():
             update_alt_text(obj.lead_image, alt_text)
         super().save_model(request, obj, form, change)
 

@@ -150,12 +150,17 @@ class StoryForm(forms.ModelForm):
         widget.kept_token, widget.kept_name = token, upload.name
         return upload
 
+    def alt_text_changed(self) -> bool:
+        # Asked of this one field: `changed_data` would compare every field (taggit's tags
+        # field cannot compare a re-shown form's tags).
+        return self["lead_photo_alt"]._has_changed()
+
     def clean(self):
         cleaned = super().clean()
         upload = cleaned.get("lead_photo_file")
         image = cleaned.get("lead_image") if "lead_image" in cleaned else self.instance.lead_image
         alt = (cleaned.get("lead_photo_alt") or "").strip()
-        if image is not None and "lead_photo_alt" in self.changed_data:
+        if image is not None and self.alt_text_changed():
             image.alt_text = alt  # so the story's own publish check judges the new alt text
         if upload and cleaned.get("status") == "published":
             alt = (cleaned.get("lead_photo_alt") or (image.alt_text if image else "")).strip()

@@ -44,11 +44,6 @@ class LiveEditingMixin:
                 name=name + "discard_autosave",
             ),
             path("<path:object_id>/presence/", view(self.presence_view), name=name + "presence"),
-            path(
-                "<path:object_id>/presence/leave/",
-                view(self.leave_view),
-                name=name + "leave",
-            ),
             *super().get_urls(),
         ]
 
@@ -114,11 +109,6 @@ class LiveEditingMixin:
         )
         return _json({"others": others, "newer": newer})
 
-    def leave_view(self, request, object_id):
-        article = self._editable_article(request, object_id)
-        live_editing.leave(article=article, user=request.user)
-        return _json({"left": True})
-
     # ---- The change form -------------------------------------------------------------------
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -161,7 +151,6 @@ class LiveEditingMixin:
                     "autosave": reverse("admin:articles_article_autosave", args=[obj.pk]),
                     "discard": reverse("admin:articles_article_discard_autosave", args=[obj.pk]),
                     "presence": reverse("admin:articles_article_presence", args=[obj.pk]),
-                    "leave": reverse("admin:articles_article_leave", args=[obj.pk]),
                 },
             )
         return super().render_change_form(request, context, add, change, form_url, obj)

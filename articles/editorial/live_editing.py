@@ -16,8 +16,9 @@ from ..models import Article, Autosave, EditingPresence
 AUTOSAVE_MIN_INTERVAL = datetime.timedelta(milliseconds=400)
 # The most an autosave may hold, in characters over all fields (a long story is ~100,000).
 AUTOSAVE_MAX_CHARS = 1_000_000
-# Someone whose heartbeat (every ~20 s) is older than this has closed the story.
-PRESENCE_TIMEOUT = datetime.timedelta(seconds=60)
+# Someone whose heartbeat (every ~20 s) is older than this has closed the story (a page being
+# closed sends nothing: a beacon would race the next request and is lost offline anyway).
+PRESENCE_TIMEOUT = datetime.timedelta(seconds=45)
 
 
 class TooSoon(Exception):
@@ -100,7 +101,3 @@ def others_editing(*, article: Article, user, now=None) -> list[dict]:
         }
         for entry in present
     ]
-
-
-def leave(*, article: Article, user) -> None:
-    EditingPresence.objects.filter(article=article, user=user).delete()

@@ -228,11 +228,6 @@
     if (presenceUrl) {
       heartbeat();
       setInterval(heartbeat, HEARTBEAT_EVERY);
-      window.addEventListener("pagehide", function () {
-        var body = new FormData();
-        body.append("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
-        navigator.sendBeacon(live.dataset.leaveUrl, body);
-      });
     }
   }
 

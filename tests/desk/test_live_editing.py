@@ -205,11 +205,6 @@ class TestPresence:
         )
         assert bruno.post(url("presence", story)).json()["others"] == []
 
-    def test_leaving_removes_the_notice(self, amina, bruno, story):
-        amina.post(url("presence", story))
-        amina.post(url("leave", story))
-        assert bruno.post(url("presence", story)).json()["others"] == []
-
     def test_a_newer_save_by_the_other_is_announced(self, amina, bruno, story):
         bruno_form = opened_form(bruno, story)
         bruno_form["headline"] = "Bruno's headline"
