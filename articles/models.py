@@ -902,3 +902,44 @@ class ShareLink(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class Autosave(models.Model):
+    """One editor's unsaved typing on one story: the form as it was, never the story itself.
+
+    Kept until that editor saves the story or discards it; restoring it refills the form, opened
+    at `base_version` so that a newer save by someone else brings up the conflict screen.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="autosaves")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The form's fields as posted: name → list of values.
+    data = models.JSONField()
+    base_version = models.PositiveIntegerField(help_text="The story's version the form opened at.")
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "user"], name="one_autosave_per_editor"),
+        ]
+
+    def __str__(self):
+        return f"Autosave of “{self.article}” by {self.user}"
+
+
+class EditingPresence(models.Model):
+    """Who has a story open in the editor, and since when (refreshed by a heartbeat)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    opened_at = models.DateTimeField()
+    last_seen = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "user"], name="one_presence_per_editor"),
+        ]
+        indexes = [models.Index(fields=["article", "last_seen"], name="presence_by_story")]
+
+    def __str__(self):
+        return f"{self.user} editing “{self.article}”"

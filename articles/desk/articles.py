@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.admin.options import ActionLocation
 from django.contrib.admin.views.main import ChangeList
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.html import format_html
 from taggit.managers import TaggableManager
 
@@ -13,7 +14,9 @@ from ..models import Article, Tag
 from ..search.engines import get_engine
 from ..search.query import parse_query
 from . import bulk
+from .lead_photo import StoryForm, attach_lead_photo, lead_photo_panel, update_alt_text
 from .live import LiveDeskMixin
+from .live_editing import LiveEditingMixin
 from .photos import thumbnail
 from .tags import TagAutocompleteWidget
 from .workflow import ArticleWorkflowAdmin
@@ -68,9 +71,10 @@ class StoryChangeList(ChangeList):
 
 
 @admin.register(Article)
-class ArticleAdmin(LiveDeskMixin, ArticleWorkflowAdmin):
+class ArticleAdmin(LiveEditingMixin, LiveDeskMixin, ArticleWorkflowAdmin):
     """The story editor; statuses, revisions, previews and the trash come from the workflow base,
-    the live desk (updates posted to live coverage) from its mixin."""
+    the live desk (updates posted to live coverage) from its mixin; autosave, presence and the
+    live preview from LiveEditingMixin."""
 
     list_display = [
         "headline_cell",
@@ -95,18 +99,22 @@ class ArticleAdmin(LiveDeskMixin, ArticleWorkflowAdmin):
     autocomplete_fields = ["sources", "lead_image"]
     formfield_overrides = {TaggableManager: {"widget": TagAutocompleteWidget}}
     prepopulated_fields = {"slug": ["headline"]}
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at", "lead_photo"]
+    form = StoryForm
     actions = bulk.ACTIONS
     action_form = bulk.BulkActionForm
 
     class Media:
-        # Names the rich-text editor and autocomplete boxes after their labels (screen readers).
-        js = ["articles/admin-a11y.js"]
+        # admin-a11y names the rich-text editor and autocomplete boxes after their labels.
+        js = ["articles/admin-a11y.js", "articles/desk-photos.js", "articles/desk-live.js"]
 
     # The change form shows "Publishing" in its side panel (change_form.html), the rest beside it.
     fieldsets = [
         ("Story", {"fields": ["headline", "standfirst", "body", "byline"]}),
-        ("Photo", {"fields": ["lead_image"]}),
+        (
+            "Photo",
+            {"fields": ["lead_photo", "lead_image", "lead_photo_file", "lead_photo_alt"]},
+        ),
         ("Tags and sources", {"fields": ["tags", "sources", "slug"]}),
         ("Publishing", {"fields": ["status", "published_at", "created_at", "updated_at"]}),
     ]
@@ -165,6 +173,23 @@ class ArticleAdmin(LiveDeskMixin, ArticleWorkflowAdmin):
     @admin.display(description="Tags")
     def tag_names(self, article):
         return ", ".join(tag.name for tag in article.tag_list())
+
+    @admin.display(description="Lead photo")
+    def lead_photo(self, article):
+        image = article.lead_image if article and article.lead_image_id else None
+        change_url = reverse("admin:articles_image_change", args=[image.pk]) if image else ""
+        return lead_photo_panel(
+            image, change_url=change_url, chooser_url=reverse("admin:articles_image_chooser")
+        )
+
+    def save_model(self, request, obj, form, change):
+        upload = form.cleaned_data.get("lead_photo_file")
+        alt_text = form.cleaned_data.get("lead_photo_alt") or ""
+        if upload:
+            attach_lead_photo(obj, upload=upload, alt_text=alt_text, user=request.user)
+        elif form.alt_text_changed():
+            update_alt_text(obj.lead_image, alt_text)
+        super().save_model(request, obj, form, change)
 
     @admin.display(description="Photo")
     def thumbnail(self, article):

@@ -273,8 +273,8 @@ def _source_json(source) -> dict:
 
 def _image_json(article) -> dict | None:
     image = article.lead_image
-    if image is None:
-        return None
+    if image is None or not image.file:
+        return None  # a wire caption waiting for its photo is for the desk, not for readers
     return {
         "url": lead_photo_url(article) or None,
         "width": image.width,

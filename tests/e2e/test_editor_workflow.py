@@ -105,7 +105,7 @@ def test_photo_arriving_after_the_wire_copy_is_uploaded_with_alt_text(
     page.locator("input[type=file][name=file]").set_input_files(photo_file)
     page.get_by_label("Alt text").fill(alt_text)
     save_and_continue(page)
-    expect(page.locator(".field-preview_large img")).to_be_visible()
+    expect(page.locator(".field-preview_large img.admin-photo-preview")).to_be_visible()
 
     page.get_by_role("link", name=newsroom.headline).click()
     page.get_by_role("link", name="View on site").click()
