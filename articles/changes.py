@@ -18,8 +18,9 @@ of it too: their listings and documents are rewritten as each change arrives (an
 transaction.
 
 Only reader-visible models count as content: stories, their tag and source links, tags, sources,
-authors and their credits, photos, renditions and corrections. Revisions, share links, tag
-redirects and merge records are the desk's bookkeeping and change nothing readers see.
+authors and their credits, photos, renditions, corrections and live updates. Revisions (of
+stories and of updates), share links, tag redirects and merge records are the desk's bookkeeping
+and change nothing readers see.
 """
 
 import contextlib
@@ -36,6 +37,7 @@ from .models import (
     Contributor,
     Correction,
     Image,
+    LiveUpdate,
     Rendition,
     Source,
     Tag,
@@ -213,6 +215,8 @@ def _file_deleted(sender, instance, using=None, **kwargs):
 @receiver(post_save, sender=Rendition, dispatch_uid="changes.rendition_saved")
 @receiver(post_save, sender=Correction, dispatch_uid="changes.correction_saved")
 @receiver(post_delete, sender=Correction, dispatch_uid="changes.correction_deleted")
+@receiver(post_save, sender=LiveUpdate, dispatch_uid="changes.live_update_saved")
+@receiver(post_delete, sender=LiveUpdate, dispatch_uid="changes.live_update_deleted")
 def _shown_with_stories(sender, instance, using=None, **kwargs):
     record(using=using)
 

@@ -14,7 +14,7 @@ import pytest
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
-from articles.editorial import services
+from articles.editorial import live, services
 from articles.models import Article, Author, Contributor
 
 from .helpers.factories import make_article, make_draft, make_source
@@ -27,6 +27,7 @@ Status = Article.Status
 COVERED = {
     "articles:front",
     "articles:detail",
+    "articles:live_updates",
     "articles:tag_index",
     "articles:tag",
     "articles:search",
@@ -56,6 +57,7 @@ COVERED = {
     "api:unknown",
 }
 PUBLIC_NAMESPACES = {"articles", "syndication", "api"}
+DELETED_UPDATE = "withdrawnupdatemarker"
 
 
 def test_every_public_url_is_covered():
@@ -90,6 +92,13 @@ def newsroom(db, django_capture_on_commit_callbacks, time_machine):
         Contributor.objects.create(
             article=visible, author=Author.objects.create(name="Vera Visible")
         )
+        # Live coverage on every story; the visible one has a deleted update that must not show.
+        live.start_coverage(article=visible, user=None)
+        live.post_update(article=visible, user=None, body="<p>Zebrafinch live update.</p>")
+        withdrawn = live.post_update(
+            article=visible, user=None, body=f"<p>Zebrafinch {DELETED_UPDATE} update.</p>"
+        )
+        live.delete_update(update=withdrawn, user=None)
         kinds = [
             "draft",
             "in_review",
@@ -137,6 +146,10 @@ def newsroom(db, django_capture_on_commit_callbacks, time_machine):
                 article = make_article(headline, published_at=past, **fields)
                 if kind == "unpublished":
                     services.unpublish_article(article=article, user=None)
+            live.start_coverage(article=article, user=None)
+            live.post_update(
+                article=article, user=None, body=f"<p>Zebrafinch {marker} live update.</p>"
+            )
             if kind.startswith("deleted"):
                 services.delete_article(article=article, user=None)
             writer = Author.objects.create(name=f"Writer {marker}")
@@ -152,6 +165,9 @@ def public_urls(visible, hidden) -> list[str]:
     urls = [
         "/",
         visible.get_absolute_url(),
+        f"{visible.get_absolute_url()}updates.json",
+        reverse("api:article", kwargs={"pk": visible.pk}),
+        reverse("api:article-ninjs", kwargs={"pk": visible.pk}),
         reverse("articles:tag_index"),
         reverse("articles:tag", kwargs={"slug": "birds"}),
         reverse("articles:source", kwargs={"slug": "leak-agency"}),
@@ -182,11 +198,12 @@ def public_urls(visible, hidden) -> list[str]:
         writer = article.authors.get()
         urls += [
             article.get_absolute_url(),
+            f"{article.get_absolute_url()}updates.json",
             reverse("articles:tag", kwargs={"slug": secret_tag.slug}),
             reverse("syndication:tag-rss", kwargs={"slug": secret_tag.slug}),
             reverse("syndication:tag-atom", kwargs={"slug": secret_tag.slug}),
-            reverse("api:article", kwargs={"pk": article.pk}),
-            reverse("api:article-ninjs", kwargs={"pk": article.pk}),
+            reverse("api:article", kwargs={"id": article.pk}),
+            reverse("api:article-ninjs", kwargs={"id": article.pk}),
             reverse("api:articles") + f"?tag={secret_tag.slug}",
             reverse("articles:author", kwargs={"slug": writer.slug}),
             reverse("syndication:author-atom", kwargs={"slug": writer.slug}),
@@ -201,7 +218,7 @@ def test_no_hidden_story_on_any_public_surface(client, newsroom):
     forbidden = {
         marker: [marker, article.headline, article.get_absolute_url()]
         for marker, article in hidden.items()
-    }
+    } | {DELETED_UPDATE: [DELETED_UPDATE]}
     # The sitemap index lists its sections; fetch every one of them too.
     index = client.get(reverse("syndication:sitemap-index")).content.decode()
     sections = [
@@ -234,7 +251,7 @@ def test_hidden_story_pages_are_404_or_410_when_withdrawn(client, newsroom):
     for article in hidden.values():
         status = 410 if article.withdrawn_at else 404
         assert client.get(article.get_absolute_url()).status_code == status
-        assert client.get(reverse("api:article", kwargs={"pk": article.pk})).status_code == status
+        assert client.get(reverse("api:article", kwargs={"id": article.pk})).status_code == status
     assert sum(1 for article in hidden.values() if article.withdrawn_at) == 1
 
 

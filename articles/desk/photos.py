@@ -6,9 +6,12 @@ using it shows the new photo; the old file and its renditions are removed after 
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import Count
-from django.urls import reverse
+from django.db.models import Count, Q
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from ..models import Image
@@ -47,6 +50,39 @@ def thumbnail(image: Image, size: int) -> str:
         size,
         size,
     )
+
+
+CHOOSER_PAGE_SIZE = 24
+
+
+def chooser_view(model_admin, request):
+    """Photos with a file, newest first, searchable by caption, credit and alt text."""
+    query = request.GET.get("q", "").strip()[:200]
+    photos = Image.objects.exclude(file="").prefetch_related("renditions")
+    if query:
+        photos = photos.filter(
+            Q(caption__icontains=query) | Q(credit__icontains=query) | Q(alt_text__icontains=query)
+        )
+    page = Paginator(photos.order_by("-created_at", "-pk"), CHOOSER_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    choices = [(photo, thumbnail_url(photo)) for photo in page]
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": "Choose a lead photo",
+        "query": query,
+        "page": page,
+        "choices": choices,
+    }
+    template = (
+        "admin/articles/image/chooser_results.html"
+        if request.GET.get("fragment")
+        else "admin/articles/image/chooser.html"
+    )
+    response = TemplateResponse(request, template, context)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 class MissingAltTextFilter(admin.SimpleListFilter):
@@ -137,6 +173,21 @@ class ImageAdmin(DeskModelAdmin):
         ),
     ]
 
+    class Media:
+        # Click or drag on the photo to set the focal point (the number boxes stay as the fallback).
+        js = ["articles/desk-focal-point.js"]
+
+    def get_urls(self):
+        def chooser(request):
+            if not self.has_view_or_change_permission(request):
+                raise PermissionDenied
+            return chooser_view(self, request)
+
+        return [
+            path("choose/", self.admin_site.admin_view(chooser), name="articles_image_chooser"),
+            *super().get_urls(),
+        ]
+
     def get_queryset(self, request):
         return (
             super()
@@ -153,7 +204,13 @@ class ImageAdmin(DeskModelAdmin):
     def preview_large(self, image):
         if not (image and image.file):
             return "No file yet."
-        return format_html('<img src="{}" alt="" class="admin-photo-preview">', image.file.url)
+        return format_html(
+            '<div class="focal-point" data-focal-point><img src="{}" alt="" width="{}" '
+            'height="{}" class="admin-photo-preview" data-focal-point-image></div>',
+            image.file.url,
+            image.width or "",
+            image.height or "",
+        )
 
     @admin.display(description="Alt text", boolean=True)
     def alt_text_status(self, image):

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from ..models import Article, ShareLink, Tag, format_moment
+from ..site.views import live_context
 
 SHARE_LINK_SALT = "articles.share-link"
 # A stand-in primary key so the public templates can walk an unsaved story's relations (all of
@@ -35,11 +36,15 @@ def render_preview(request, article: Article, *, banner: str, notes=()) -> HttpR
         banner = f"EMBARGOED until {format_moment(article.embargoed_until)} — {banner}"
     if article.published_at is None:
         article.published_at = timezone.now()  # when it would go out if published now
-    response = render(
-        request,
-        "articles/article_detail.html",
-        {"article": article, "noindex": True, "preview_banner": banner, "preview_notes": notes},
-    )
+    context = {
+        "article": article,
+        "noindex": True,
+        "preview_banner": banner,
+        "preview_notes": notes,
+    }
+    if article.pk and article.is_live_coverage:
+        context |= live_context(request, article, polled=False)
+    response = render(request, "articles/article_detail.html", context)
     return _private(response)
 
 

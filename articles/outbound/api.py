@@ -1,9 +1,14 @@
 """The public read API: published stories, tags and sources as JSON, and stories as ninjs.
 
-Every story query starts from `Article.objects.published()`. Responses carry a strong `ETag` (a
-hash of the exact body, so a 304 is never stale) and a `Last-Modified` from one aggregate query;
-they are readable cross-origin (CORS for GET), and bad parameters get a 400 with a JSON error that
-names the parameter.
+Built with django-ninja: the parameters and answers are declared as types (api_schemas.py), ninja
+checks every request against them and makes the OpenAPI document served at /api/schema/, so the
+document cannot drift from the code. Every story query starts from `Article.objects.published()`.
+Responses carry a strong `ETag` (a hash of the exact body, so a 304 is never stale) and a
+`Last-Modified` from one aggregate query; they are readable cross-origin (CORS for GET), and
+errors are one JSON shape (`{"error": {"code", "message", "parameter"}}`): 400 for a bad
+parameter (named), 404 for a story, page or endpoint that is not there, 410 for a story that was
+withdrawn (an editor's Withdraw or an agency kill), 405 for a write, 503 while the database is
+away (articles/http/failures.py).
 """
 
 from __future__ import annotations
@@ -12,37 +17,56 @@ import datetime
 import hashlib
 import json
 import re
-from functools import cache
-from pathlib import Path
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Max
 from django.http import HttpResponse
-from django.urls import reverse
-from django.utils import timezone
+from django.urls import URLPattern, reverse
 from django.utils.cache import get_conditional_response, patch_vary_headers
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.http import http_date, urlencode
+from ninja import NinjaAPI, Path, Query
+from ninja.errors import ValidationError
 
 from ..models import Article, Source, Tag
 from ..search.models import Counted, ListedUnder, ListingCount
 from ..search.results import NewestIds, stories_in_order
+from . import api_schemas as schemas
+from . import live
 from .links import absolute_url, lead_photo_url, story_updated
 from .ninjs import article_to_ninjs
 
 DEFAULT_PAGE_SIZE = 20
-MAX_PAGE_SIZE = 100
-MAX_TAGS_PER_QUERY = 5
-OPENAPI_PATH = Path(__file__).resolve().parent / "openapi.json"
-_SLUG_RE = re.compile(r"\A[-\w]{1,100}\Z")
+API_DESCRIPTION = (
+    "Published stories, tags and sources as JSON, and stories as IPTC ninjs 3.3. Read-only and "
+    "public: every response carries a strong ETag and a Last-Modified date (send If-None-Match or "
+    "If-Modified-Since to get a 304), and is readable cross-origin. Errors are JSON objects with a "
+    "code, a message and, for a bad parameter, its name."
+)
 
 
 class BadParameter(Exception):
     def __init__(self, parameter: str, message: str):
         super().__init__(message)
         self.parameter = parameter
+        self.message = message
+
+
+class NotThere(Exception):
+    """A 404 with a message (and the parameter that pointed nowhere, if one did)."""
+
+    def __init__(self, message: str, parameter: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.parameter = parameter
+
+
+class Gone(Exception):
+    """A 410: the story was withdrawn (an editor's Withdraw or an agency kill)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
         self.message = message
 
 
@@ -71,8 +95,8 @@ def error_response(status: int, code: str, message: str, parameter: str | None =
     return _with_cors(response)
 
 
-def not_found(message: str = "Not found.") -> HttpResponse:
-    return error_response(404, "not_found", message)
+def not_found(message: str = "Not found.", parameter: str | None = None) -> HttpResponse:
+    return error_response(404, "not_found", message, parameter)
 
 
 def json_response(request, data, *, last_modified=None, content_type="application/json"):
@@ -92,34 +116,83 @@ def json_response(request, data, *, last_modified=None, content_type="applicatio
     return _with_cors(response)
 
 
-def api_view(view):
-    """GET/HEAD (and CORS preflight) only; a BadParameter becomes a 400 naming the parameter."""
+# ---------------------------------------------------------------------------------------------
+# The API and what it says about its errors
 
-    def wrapper(request, *args, **kwargs):
-        if request.method == "OPTIONS":
-            response = HttpResponse(status=204)
-            response["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
-            response["Access-Control-Allow-Headers"] = "If-None-Match, If-Modified-Since"
-            response["Access-Control-Max-Age"] = "86400"
-            response["Allow"] = "GET, HEAD, OPTIONS"
-            return _with_cors(response)
-        if request.method not in ("GET", "HEAD"):
-            response = error_response(405, "method_not_allowed", "This API is read-only: use GET.")
-            response["Allow"] = "GET, HEAD, OPTIONS"
-            return response
-        try:
-            return view(request, *args, **kwargs)
-        except BadParameter as exc:
-            return error_response(400, "invalid_parameter", exc.message, exc.parameter)
+api = NinjaAPI(
+    title="Newsroom read API",
+    version="1.0.0",
+    description=API_DESCRIPTION,
+    urls_namespace="api",
+    openapi_url=None,  # served by openapi_schema() below, with this site's address
+    docs_url=None,
+)
 
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    wrapper.csrf_exempt = True
-    return wrapper
+
+@api.exception_handler(ValidationError)
+def _invalid_parameter(request, exc: ValidationError):
+    first = exc.errors[0]
+    # ("query", "filters", "from", "date") for a value that is neither of a union's types
+    location = [str(part) for part in first.get("loc", ())[1:]]
+    given = [part for part in location if part in request.GET]
+    parameter = given[0] if given else (location[-1] if location else None)
+    message = first.get("msg", "Invalid value.")
+    if parameter:
+        message = f"“{parameter}”: {message}."
+    return error_response(400, "invalid_parameter", message, parameter)
+
+
+@api.exception_handler(BadParameter)
+def _bad_parameter(request, exc: BadParameter):
+    return error_response(400, "invalid_parameter", exc.message, exc.parameter)
+
+
+@api.exception_handler(NotThere)
+def _not_there(request, exc: NotThere):
+    return not_found(exc.message, exc.parameter)
+
+
+@api.exception_handler(Gone)
+def _gone(request, exc: Gone):
+    return error_response(410, "withdrawn", exc.message)
+
+
+def _documented(ok_description: str, *, paged=False, not_found=False) -> dict:
+    """What ninja does not say by itself: the validators, the 304, the error answers."""
+    headers = {
+        "ETag": {
+            "description": "A strong validator: send it back as If-None-Match.",
+            "schema": {"type": "string"},
+        },
+        "Last-Modified": {
+            "description": "When the answer last changed.",
+            "schema": {"type": "string"},
+        },
+    }
+    if paged:
+        headers["Link"] = {
+            "description": "The next and previous pages (RFC 8288).",
+            "schema": {"type": "string"},
+        }
+    responses = {
+        200: {"description": ok_description, "headers": headers},
+        304: {
+            "description": "Not modified: the copy named by If-None-Match or "
+            "If-Modified-Since is current."
+        },
+    }
+    return {"responses": responses}
+
+
+# 503: the database is away (answered by articles/http/failures.py, in this shape).
+ERRORS = {400: schemas.Error, 503: schemas.Error}
+ERRORS_404 = {**ERRORS, 404: schemas.Error}
+# A story's address: 410 once it was withdrawn.
+ERRORS_STORY = {**ERRORS_404, 410: schemas.Error}
 
 
 # ---------------------------------------------------------------------------------------------
-# Parameters
+# Parameters the types cannot say
 
 
 def _check_known(request, allowed: set[str]):
@@ -129,71 +202,39 @@ def _check_known(request, allowed: set[str]):
             raise BadParameter(name, f"Unknown parameter “{name}”. Known parameters: {known}.")
 
 
-def _single(request, name: str) -> str | None:
-    values = request.GET.getlist(name)
-    if len(values) > 1:
-        raise BadParameter(name, f"Give “{name}” at most once.")
-    return values[0].strip() if values else None
+def _check_single(request, names):
+    for name in names:
+        if len(request.GET.getlist(name)) > 1:
+            raise BadParameter(name, f"Give “{name}” at most once.")
 
 
-def _slugs(request, name: str) -> list[str]:
-    slugs = []
-    for value in request.GET.getlist(name):
-        for slug in value.split(","):
-            slug = slug.strip()
-            if not _SLUG_RE.match(slug):
-                raise BadParameter(name, f"“{slug}” is not a {name} slug (letters, digits, -, _).")
-            if slug not in slugs:
-                slugs.append(slug)
-    return slugs
+def _names(*schema_classes) -> set[str]:
+    return {
+        field.alias or name
+        for schema_class in schema_classes
+        for name, field in schema_class.model_fields.items()
+    }
 
 
-def _moment(request, name: str) -> tuple[datetime.datetime | None, bool]:
-    """An ISO date-time (UTC unless it has an offset), or an ISO date as its first instant.
-
-    The second value says whether a whole day was given.
-    """
-    value = _single(request, name)
-    if not value:
+def _moment(value) -> tuple[datetime.datetime | None, bool]:
+    """A date as its first instant (UTC), a naive date-time as UTC; and whether a whole day was
+    given."""
+    if value is None:
         return None, False
+    if not isinstance(value, datetime.datetime):
+        return datetime.datetime.combine(value, datetime.time.min, tzinfo=datetime.UTC), True
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.UTC)
+    return value, False
+
+
+def _page(request, queryset, paging: schemas.Paging):
+    paginator = Paginator(queryset, paging.page_size, allow_empty_first_page=True)
     try:
-        # A date first: parse_datetime() would also read "2021-10-01" as its midnight.
-        day = parse_date(value)
-        moment = None if day else parse_datetime(value)
-    except ValueError:
-        moment = day = None
-    if moment is None and day is None:
-        raise BadParameter(
-            name, f"“{value}” is not a date (YYYY-MM-DD) or date-time (YYYY-MM-DDTHH:MM:SSZ)."
-        )
-    if day is not None:
-        moment = datetime.datetime.combine(day, datetime.time.min, tzinfo=datetime.UTC)
-    elif timezone.is_naive(moment):
-        moment = moment.replace(tzinfo=datetime.UTC)
-    return moment, day is not None
-
-
-def _positive_int(request, name: str, default: int, maximum: int | None = None) -> int:
-    value = _single(request, name)
-    if value is None or value == "":
-        return default
-    if not value.isdigit() or int(value) < 1:
-        raise BadParameter(name, f"“{name}” must be a whole number of 1 or more.")
-    number = int(value)
-    if maximum is not None and number > maximum:
-        raise BadParameter(name, f"“{name}” may be at most {maximum}.")
-    return number
-
-
-def _page(request, queryset):
-    size = _positive_int(request, "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
-    number = _positive_int(request, "page", 1)
-    paginator = Paginator(queryset, size, allow_empty_first_page=True)
-    try:
-        return paginator.page(number)
+        return paginator.page(paging.page)
     except EmptyPage:
-        raise BadParameter(
-            "page", f"There is no page {number}; the last page is {paginator.num_pages}."
+        raise NotThere(
+            f"There is no page {paging.page}; the last page is {paginator.num_pages}.", "page"
         ) from None
 
 
@@ -203,8 +244,8 @@ def _page_link(request, number: int) -> str:
     return absolute_url(request.path) + "?" + urlencode(sorted(query.lists()), doseq=True)
 
 
-def _paginated(request, page, results) -> tuple[dict, dict]:
-    data = {
+def _paginated(request, page, results) -> dict:
+    return {
         "count": page.paginator.count,
         "page": page.number,
         "pages": page.paginator.num_pages,
@@ -214,7 +255,6 @@ def _paginated(request, page, results) -> tuple[dict, dict]:
         ),
         "results": results,
     }
-    return data
 
 
 def _link_header(response, data):
@@ -248,9 +288,9 @@ def _source_json(source) -> dict:
 
 
 def _image_json(article) -> dict | None:
-    image = article.public_lead_image
-    if image is None:
-        return None
+    image = article.public_lead_image  # none once the photo's licence expired
+    if image is None or not image.file:
+        return None  # a wire caption waiting for its photo is for the desk, not for readers
     return {
         "url": lead_photo_url(article) or None,
         "width": image.width,
@@ -266,8 +306,8 @@ def article_summary_json(article) -> dict:
     return {
         "id": article.pk,
         "url": absolute_url(article.get_absolute_url()),
-        "api_url": absolute_url(reverse("api:article", kwargs={"pk": article.pk})),
-        "ninjs_url": absolute_url(reverse("api:article-ninjs", kwargs={"pk": article.pk})),
+        "api_url": absolute_url(reverse("api:article", kwargs={"id": article.pk})),
+        "ninjs_url": absolute_url(reverse("api:article-ninjs", kwargs={"id": article.pk})),
         "headline": article.headline,
         "standfirst": article.standfirst,
         "byline": article.byline,
@@ -293,10 +333,13 @@ def _authors_json(article) -> list[dict]:
 
 
 def article_json(article) -> dict:
-    return article_summary_json(article) | {
+    data = article_summary_json(article) | {
         "body_html": article.body,
         "authors": _authors_json(article),
     }
+    if (coverage := live.live_json(article)) is not None:
+        data["live"] = coverage
+    return data
 
 
 def _list_last_modified(articles) -> datetime.datetime | None:
@@ -323,155 +366,18 @@ def _last_modified(articles):
 
 
 # ---------------------------------------------------------------------------------------------
-# Views
+# Operations
 
 
-@api_view
-def article_list(request):
-    """Published stories, newest first; filter by tag(s) (all must match), source and dates."""
-    _check_known(request, {"tag", "source", "from", "to", "page", "page_size"})
-    tag_slugs = _slugs(request, "tag")
-    if len(tag_slugs) > MAX_TAGS_PER_QUERY:
-        raise BadParameter("tag", f"Combine at most {MAX_TAGS_PER_QUERY} tags.")
-    source_slugs = _slugs(request, "source")
-    if len(source_slugs) > 1:
-        raise BadParameter("source", "Give one source.")
-    start, _ = _moment(request, "from")
-    end, whole_day = _moment(request, "to")
-    if whole_day:
-        end += datetime.timedelta(days=1)  # "to=2021-10-01" takes in all of that day
-    if start and end and start >= end:
-        raise BadParameter("to", "“to” must be after “from”.")
-
-    stories = Article.objects.published()
-    tags = Tag.objects.resolve(tag_slugs)  # an old address of a renamed or merged tag works too
-    source = Source.objects.filter(slug=source_slugs[0]).first() if source_slugs else None
-    if len(tags) < len(tag_slugs) or (source_slugs and source is None):
-        stories = stories.none()
-    elif not (start or end) and len(tags) + bool(source) <= 1:
-        # Everything, one tag or one source: paged from the index and counted from the kept
-        # counts, the same work however many stories there are.
-        if tags:
-            [tag] = tags.values()
-            newest = NewestIds(ListedUnder.TAG, tag.pk)
-        else:
-            newest = NewestIds(ListedUnder.SOURCE, source.pk) if source else NewestIds()
-        page = _page(request, newest)
-        page.object_list = stories_in_order(page.object_list, Article.objects.for_list())
-        return _article_page(request, page)
-    for tag in tags.values():
-        stories = stories.filter(tagged_items__tag=tag)
-    if source:
-        stories = stories.filter(sources=source)
-    if start:
-        stories = stories.filter(published_at__gte=start)
-    if end:
-        stories = stories.filter(**{"published_at__lt" if whole_day else "published_at__lte": end})
-    return _article_page(request, _page(request, stories.for_list().newest_first()))
-
-
-def _article_page(request, page):
-    results = [article_summary_json(article) for article in page.object_list]
-    data = _paginated(request, page, results)
-    response = json_response(request, data, last_modified=_list_last_modified(page.object_list))
-    return _link_header(response, data)
-
-
-def _published_article(pk: int):
-    return Article.objects.published().for_list().filter(pk=pk).first()
-
-
-def _missing_article(pk: int) -> HttpResponse:
-    """404, or 410 Gone for a story that was withdrawn (an editor's Withdraw or an agency kill)."""
-    if Article.objects.live().withdrawn().filter(pk=pk).exists():
-        return error_response(410, "withdrawn", f"Story {pk} has been withdrawn.")
-    return not_found(f"No published story with id {pk}.")
-
-
-def _wants_ninjs(request) -> bool:
-    fmt = _single(request, "format")
-    if fmt not in (None, "", "json", "ninjs"):
-        raise BadParameter("format", f"Unknown format “{fmt}”: use json or ninjs.")
-    return fmt == "ninjs"
-
-
-@api_view
-def article_detail(request, pk):
-    """One published story as JSON, or as ninjs 3.3 with `?format=ninjs`."""
-    _check_known(request, {"format"})
-    as_ninjs = _wants_ninjs(request)
-    article = _published_article(pk)
-    if article is None:
-        return _missing_article(pk)
-    last_modified = _last_modified(Article.objects.filter(pk=article.pk))
-    if as_ninjs:
-        return ninjs_response(request, article, last_modified)
-    return json_response(request, article_json(article), last_modified=last_modified)
-
-
-@api_view
-def article_ninjs(request, pk):
-    """One published story as an IPTC ninjs 3.3 document."""
-    _check_known(request, set())
-    article = _published_article(pk)
-    if article is None:
-        return _missing_article(pk)
-    return ninjs_response(request, article, _last_modified(Article.objects.filter(pk=article.pk)))
-
-
-def ninjs_response(request, article, last_modified):
-    return json_response(
-        request,
-        article_to_ninjs(article),
-        last_modified=last_modified,
-        content_type='application/json; profile="http://www.iptc.org/std/ninjs/"',
-    )
-
-
-@api_view
-def tag_list(request):
-    """Tags that have published stories, by name, with how many each."""
-    _check_known(request, {"page", "page_size"})
-    page = _page(request, Tag.objects.with_published_stories().order_by("name", "pk"))
-    results = [_tag_json(tag) | {"story_count": tag.story_count} for tag in page.object_list]
-    data = _paginated(request, page, results)
-    response = json_response(request, data, last_modified=_list_last_modified([]))
-    return _link_header(response, data)
-
-
-@api_view
-def source_list(request):
-    """Sources that have published stories, by name, with how many each."""
-    _check_known(request, {"page", "page_size"})
-    page = _page(request, Source.objects.with_published_stories().order_by("name", "pk"))
-    results = [
-        _source_json(source) | {"story_count": source.story_count} for source in page.object_list
-    ]
-    data = _paginated(request, page, results)
-    response = json_response(request, data, last_modified=_list_last_modified([]))
-    return _link_header(response, data)
-
-
-@cache
-def _openapi_template() -> str:
-    return OPENAPI_PATH.read_text(encoding="utf-8")
-
-
-def openapi_document() -> dict:
-    document = json.loads(_openapi_template())
-    document["servers"] = [{"url": absolute_url(reverse("api:root")).rstrip("/")}]
-    document["info"]["title"] = f"{settings.SITE_NAME} read API"
-    return document
-
-
-@api_view
-def openapi_schema(request):
-    """The OpenAPI 3.1 description of this API."""
-    _check_known(request, set())
-    return json_response(request, openapi_document())
-
-
-@api_view
+@api.get(
+    "/",
+    url_name="root",
+    operation_id="apiRoot",
+    by_alias=True,
+    summary="Where the endpoints are",
+    response={200: schemas.Root, **ERRORS},
+    openapi_extra=_documented("Links to the collections and this document."),
+)
 def api_root(request):
     _check_known(request, set())
     return json_response(
@@ -485,6 +391,231 @@ def api_root(request):
     )
 
 
-@api_view
+@api.get(
+    "/articles/",
+    url_name="articles",
+    operation_id="listArticles",
+    summary="Published stories, newest first",
+    response={200: schemas.ArticlePage, **ERRORS_404},
+    openapi_extra=_documented("One page of stories.", paged=True),
+)
+def article_list(request, filters: Query[schemas.ArticleFilters]):
+    """Published stories, newest first; filter by tags (all must match), source and dates."""
+    _check_known(request, _names(schemas.ArticleFilters))
+    _check_single(request, ("source", "from", "to", "page", "page_size"))
+    tag_slugs = list(dict.fromkeys(filters.tag))
+    for slug in tag_slugs:
+        if "," in slug:
+            raise BadParameter(
+                "tag", f"“{slug}”: give each tag as its own parameter (?tag=a&tag=b), not commas."
+            )
+        if not re.fullmatch(schemas.TAG_SLUG_PATTERN, slug):
+            raise BadParameter("tag", f"“{slug}” is not a tag slug (letters, digits, -, _).")
+    start, _ = _moment(filters.published_from)
+    end, whole_day = _moment(filters.published_to)
+    if whole_day:
+        end += datetime.timedelta(days=1)  # "to=2021-10-01" takes in all of that day
+    if start and end and start >= end:
+        raise BadParameter("to", "“to” must be after “from”.")
+
+    stories = Article.objects.published()
+    tags = Tag.objects.resolve(tag_slugs)  # an old address of a renamed or merged tag works too
+    source = Source.objects.filter(slug=filters.source).first() if filters.source else None
+    if len(tags) < len(tag_slugs) or (filters.source and source is None):
+        stories = stories.none()
+    elif not (start or end) and len(tags) + bool(source) <= 1:
+        # Everything, one tag or one source: paged from the index and counted from the kept
+        # counts, the same work however many stories there are.
+        if tags:
+            [tag] = tags.values()
+            newest = NewestIds(ListedUnder.TAG, tag.pk)
+        else:
+            newest = NewestIds(ListedUnder.SOURCE, source.pk) if source else NewestIds()
+        page = _page(request, newest, filters)
+        page.object_list = stories_in_order(page.object_list, Article.objects.for_list())
+        return _article_page(request, page)
+    for tag in tags.values():
+        stories = stories.filter(tagged_items__tag=tag)
+    if source:
+        stories = stories.filter(sources=source)
+    if start:
+        stories = stories.filter(published_at__gte=start)
+    if end:
+        stories = stories.filter(**{"published_at__lt" if whole_day else "published_at__lte": end})
+    return _article_page(request, _page(request, stories.for_list().newest_first(), filters))
+
+
+def _article_page(request, page):
+    results = [article_summary_json(article) for article in page.object_list]
+    data = _paginated(request, page, results)
+    response = json_response(request, data, last_modified=_list_last_modified(page.object_list))
+    return _link_header(response, data)
+
+
+def _published_article(pk: int):
+    article = Article.objects.published().for_list().filter(pk=pk).first()
+    if article is None:
+        _missing_article(pk)
+    return article
+
+
+def _missing_article(pk: int):
+    """404, or 410 Gone for a story that was withdrawn (an editor's Withdraw or an agency kill)."""
+    if Article.objects.live().withdrawn().filter(pk=pk).exists():
+        raise Gone(f"Story {pk} has been withdrawn.")
+    raise NotThere(f"No published story with id {pk}.")
+
+
+class ArticleId(schemas.Schema):
+    id: int = schemas.Field(ge=1, le=schemas.MAX_ID)
+
+
+@api.get(
+    "/articles/{int:id}/",
+    url_name="article",
+    operation_id="getArticle",
+    summary="One published story",
+    response={200: schemas.Article | schemas.Ninjs, **ERRORS_STORY},
+    openapi_extra=_documented("The story (or, with format=ninjs, its ninjs document)."),
+)
+def article_detail(request, path: Path[ArticleId], options: Query[schemas.Format]):
+    """One published story as JSON, or as ninjs 3.3 with `?format=ninjs`."""
+    _check_known(request, {"format"})
+    _check_single(request, ("format",))
+    article = _published_article(path.id)
+    last_modified = live.with_updates(
+        _last_modified(Article.objects.filter(pk=article.pk)), article
+    )
+    if options.format == "ninjs":
+        return ninjs_response(request, article, last_modified)
+    return json_response(request, article_json(article), last_modified=last_modified)
+
+
+@api.get(
+    "/articles/{int:id}.ninjs",
+    url_name="article-ninjs",
+    operation_id="getArticleNinjs",
+    summary="One published story as IPTC ninjs 3.3",
+    response={200: schemas.Ninjs, **ERRORS_STORY},
+    openapi_extra=_documented("The ninjs document."),
+)
+def article_ninjs(request, path: Path[ArticleId]):
+    """One published story as an IPTC ninjs 3.3 document."""
+    _check_known(request, set())
+    article = _published_article(path.id)
+    last_modified = live.with_updates(
+        _last_modified(Article.objects.filter(pk=article.pk)), article
+    )
+    return ninjs_response(request, article, last_modified)
+
+
+def ninjs_response(request, article, last_modified):
+    return json_response(
+        request,
+        article_to_ninjs(article),
+        last_modified=last_modified,
+        content_type='application/json; profile="http://www.iptc.org/std/ninjs/"',
+    )
+
+
+@api.get(
+    "/tags/",
+    url_name="tags",
+    operation_id="listTags",
+    summary="Tags with published stories, by name",
+    response={200: schemas.TagPage, **ERRORS_404},
+    openapi_extra=_documented("One page of tags.", paged=True),
+)
+def tag_list(request, paging: Query[schemas.Paging]):
+    """Tags that have published stories, by name, with how many each."""
+    _check_known(request, _names(schemas.Paging))
+    _check_single(request, ("page", "page_size"))
+    page = _page(request, Tag.objects.with_published_stories().order_by("name", "pk"), paging)
+    results = [_tag_json(tag) | {"story_count": tag.story_count} for tag in page.object_list]
+    data = _paginated(request, page, results)
+    response = json_response(request, data, last_modified=_list_last_modified([]))
+    return _link_header(response, data)
+
+
+@api.get(
+    "/sources/",
+    url_name="sources",
+    operation_id="listSources",
+    summary="Sources with published stories, by name",
+    response={200: schemas.SourcePage, **ERRORS_404},
+    openapi_extra=_documented("One page of sources.", paged=True),
+)
+def source_list(request, paging: Query[schemas.Paging]):
+    """Sources that have published stories, by name, with how many each."""
+    _check_known(request, _names(schemas.Paging))
+    _check_single(request, ("page", "page_size"))
+    sources = Source.objects.with_published_stories().order_by("name", "pk")
+    page = _page(request, sources, paging)
+    results = [
+        _source_json(source) | {"story_count": source.story_count} for source in page.object_list
+    ]
+    data = _paginated(request, page, results)
+    response = json_response(request, data, last_modified=_list_last_modified([]))
+    return _link_header(response, data)
+
+
+def openapi_document() -> dict:
+    document = api.get_openapi_schema(path_prefix="")
+    document["servers"] = [{"url": absolute_url(reverse("api:root")).rstrip("/")}]
+    document["info"]["title"] = f"{settings.SITE_NAME} read API"
+    return document
+
+
+@api.get(
+    "/schema/",
+    url_name="schema",
+    operation_id="getSchema",
+    summary="This OpenAPI 3.1 document",
+    response={200: dict, **ERRORS},
+    openapi_extra=_documented("The OpenAPI document."),
+)
+def openapi_schema(request):
+    """The OpenAPI 3.1 description of this API, made from the code by django-ninja."""
+    _check_known(request, set())
+    return json_response(request, openapi_document())
+
+
+# ---------------------------------------------------------------------------------------------
+# URLs: ninja's operations behind CORS, preflight and the read-only rule
+
+
+def read_only(view):
+    """GET/HEAD (and CORS preflight) only; every answer readable cross-origin."""
+
+    def wrapper(request, *args, **kwargs):
+        if request.method == "OPTIONS":
+            response = HttpResponse(status=204)
+            response["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+            response["Access-Control-Allow-Headers"] = "If-None-Match, If-Modified-Since"
+            response["Access-Control-Max-Age"] = "86400"
+            response["Allow"] = "GET, HEAD, OPTIONS"
+            return _with_cors(response)
+        if request.method not in ("GET", "HEAD"):
+            response = error_response(405, "method_not_allowed", "This API is read-only: use GET.")
+            response["Allow"] = "GET, HEAD, OPTIONS"
+            return response
+        if request.method == "HEAD":
+            request.method = "GET"  # the same answer; the server sends no body
+        return _with_cors(view(request, *args, **kwargs))
+
+    wrapper.__name__ = getattr(view, "__name__", "api_view")
+    wrapper.csrf_exempt = True
+    return wrapper
+
+
 def unknown_endpoint(request):
     return not_found("No such API endpoint; see /api/ for the list.")
+
+
+def url_patterns() -> list[URLPattern]:
+    patterns, _, _ = api.urls
+    return [
+        URLPattern(pattern.pattern, read_only(pattern.callback), pattern.default_args, pattern.name)
+        for pattern in patterns
+        if pattern.name != "api-root"  # ninja's own index page; ours is the "/" operation
+    ]

@@ -5,11 +5,14 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import InvalidPage, Paginator
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils import timezone
 
-from ..models import Article, Author, Contributor, Source, Tag, tag_url
+from ..models import Article, Author, Contributor, LiveUpdate, Source, Tag, tag_url
 from ..search.models import Counted, ListedUnder, ListingCount, StoryListing
 from ..search.results import NewestIds, counted_list, stories_in_order, tag_facets
 
@@ -18,6 +21,13 @@ PROMINENT_TAGS = 12
 TAGS_PER_PAGE = 500
 RELATED_TAGS = 15
 AUTHORS_PER_PAGE = 200
+# A live page shows this many updates (the newest, in either order); the poll carries the newest
+# POLLED_UPDATES in full and the ids of all the shown ones (so deletions leave open pages).
+LIVE_PAGE_UPDATES = 500
+POLLED_UPDATES = 20
+# Each update's HTML is rendered once and kept (a miss of the poll, right after every post, would
+# otherwise render them all for every connection waiting), for as long as a cached page lives.
+FRAGMENT_KEY = "live-update-html:{pk}:{changed}:{photo}"
 
 
 def paginate(request, queryset, per_page=None):
@@ -42,17 +52,114 @@ def front_page(request):
     )
 
 
-def article_detail(request, year, month, day, slug):
+def _published_story(year, month, day, slug, stories=None) -> Article:
     try:
         day = datetime.date(int(year), int(month), int(day))
     except ValueError as exc:
         raise Http404("No such date.") from exc
-    article = Article.objects.published().on_day(day).for_detail().filter(slug=slug).first()
+    stories = Article.objects.published() if stories is None else stories
+    article = stories.on_day(day).filter(slug=slug).first()
     if article is None:
         if Article.objects.live().withdrawn().on_day(day).filter(slug=slug).exists():
-            return withdrawn_notice(request)
+            raise StoryWithdrawn
         raise Http404("No such story.")
-    return render(request, "articles/article_detail.html", {"article": article})
+    return article
+
+
+class StoryWithdrawn(Exception):
+    """The story at this address was withdrawn: it answers 410 Gone, not 404."""
+
+
+def article_detail(request, year, month, day, slug):
+    try:
+        article = _published_story(year, month, day, slug, Article.objects.published().for_detail())
+    except StoryWithdrawn:
+        return withdrawn_notice(request)
+    context = {"article": article}
+    if article.is_live_coverage:
+        context |= live_context(request, article)
+    return render(request, "articles/article_detail.html", context)
+
+
+def live_context(request, article: Article, *, polled: bool = True) -> dict:
+    """The live stream: key events on top, then the updates newest first (or oldest first).
+    Previews (`polled=False`) show it without the poll, whose public address they lack."""
+    oldest_first = request.GET.get("order") == "oldest"
+    updates = list(
+        LiveUpdate.objects.filter(article=article)
+        .shown()
+        .for_page()
+        .newest_first()[:LIVE_PAGE_UPDATES]
+    )
+    for update in updates:
+        update.article = article  # permalinks without a query each
+    key_events = [update for update in updates if update.is_key_event]
+    article.shown_live_updates = list(updates)  # newest first, for the JSON-LD
+    if oldest_first:
+        updates.reverse()
+    return {
+        "live_updates": updates,
+        "key_events": key_events,
+        "oldest_first": oldest_first,
+        "live_updates_url": f"{article.get_absolute_url()}updates.json" if polled else "",
+    }
+
+
+def _update_fragments(article: Article, updates: list[LiveUpdate]) -> dict[int, str]:
+    """Each update's HTML as the page shows it, from the cache when it was rendered before."""
+    keys = {
+        update.pk: FRAGMENT_KEY.format(
+            pk=update.pk,
+            changed=update.updated_at.timestamp(),
+            photo=update.image.updated_at.timestamp() if update.image else 0,
+        )
+        for update in updates
+    }
+    found = cache.get_many(list(keys.values()))
+    fragments, rendered = {}, {}
+    for update in updates:
+        key = keys[update.pk]
+        if key not in found:
+            update.article = article
+            found[key] = rendered[key] = render_to_string(
+                "articles/includes/live_update.html", {"update": update}
+            )
+        fragments[update.pk] = found[key]
+    if rendered:
+        cache.set_many(rendered, timeout=max(settings.PAGE_CACHE_SECONDS, 60))
+    return fragments
+
+
+def live_updates_json(request, year, month, day, slug):
+    """What an open live page polls: one address per story for every reader, so the page cache
+    and Varnish answer it (with a 304 when nothing changed), until the next change purges it."""
+    try:
+        article = _published_story(year, month, day, slug)
+    except StoryWithdrawn:
+        return JsonResponse({"withdrawn": True}, status=410)
+    if not article.is_live_coverage:
+        raise Http404("This story is not live coverage.")
+    shown = LiveUpdate.objects.filter(article=article).shown().newest_first()
+    ids = list(shown.values_list("pk", flat=True)[:LIVE_PAGE_UPDATES])
+    polled = list(shown.for_page()[:POLLED_UPDATES])
+    fragments = _update_fragments(article, polled)
+    updates = [
+        {
+            "id": update.pk,
+            # As the page's data-modified has it (`|date:"c"`), to spot an edited update.
+            "modified": timezone.localtime(update.updated_at).isoformat(),
+            "key_event": update.is_key_event,
+            "html": fragments[update.pk],
+        }
+        for update in polled
+    ]
+    data = {
+        "live": article.is_live_now,
+        "ended_at": article.live_ended_at.isoformat() if article.live_ended_at else None,
+        "ids": ids,
+        "updates": updates,
+    }
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
 
 def withdrawn_notice(request):

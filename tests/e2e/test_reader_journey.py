@@ -7,7 +7,10 @@ from playwright.sync_api import Page, expect
 from .browser import tab_to
 
 
-def test_reader_follows_a_story_to_its_topic_and_searches_by_keyboard(page: Page, newsroom):
+def test_reader_follows_a_story_to_its_topic_and_searches_by_keyboard(
+    page: Page, newsroom, seed_photo
+):
+    # (With the photo's file: a caption waiting for its photo is never shown to readers.)
     page.goto("/")
     page.get_by_role("link", name=newsroom.headline).first.click()
 

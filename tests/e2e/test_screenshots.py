@@ -4,9 +4,13 @@ Each shot first checks that the page shows what it should, so a broken page is a
 picture of an error.
 """
 
+import datetime
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from ..helpers.factories import make_article, make_draft
 from .browser import log_in, save_screenshot
 
 VIEWPORTS = {375: 812, 1280: 900}
@@ -45,3 +49,22 @@ def test_admin_change_form(sized_page: Page, editor, newsroom):
     page.goto(f"/admin/articles/article/{newsroom.pk}/change/")
     expect(page.get_by_role("textbox", name="Body")).to_contain_text("A cargo plane")
     save_screenshot(page, "admin-change-form")
+
+
+def test_desk_pages(sized_page: Page, editor, newsroom):
+    page = sized_page
+    make_article(
+        "Wagner fighters seen near Timbuktu, residents say",
+        published_at=timezone.now() + datetime.timedelta(hours=5),
+        tags=["Mali", "Russia"],
+    )
+    make_draft("Council approves the new river bridge", created_by=editor)
+    log_in(page)
+    expect(page.get_by_role("heading", name="Scheduled, soonest first")).to_be_visible()
+    expect(page.get_by_role("link", name="Council approves the new river bridge")).to_be_visible()
+    save_screenshot(page, "desk-home")
+
+    page.goto("/admin/articles/article/")
+    row = page.get_by_role("row").filter(has_text="Wagner fighters seen near Timbuktu")
+    expect(row).to_contain_text("Scheduled for ")
+    save_screenshot(page, "story-list")
