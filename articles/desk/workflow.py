@@ -246,7 +246,20 @@ class ArticleWorkflowAdmin(DeskModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         if getattr(request, "desk_working_draft", False):
-            return  # the tags and sources went into the working draft, not onto the live story
+            # The tags and sources went into the working draft, not onto the live story. The
+            # credits (inlines) are not part of a working draft: changed ones are saved on the
+            # story at once, and the message says so.
+            for formset in formsets:
+                if formset.has_changed():
+                    self.save_formset(request, form, formset, change=change)
+                    request.desk_status_note = format_html(
+                        "{} The credits were changed on the live story at once.",
+                        request.desk_status_note,
+                    )
+                else:
+                    formset.new_objects, formset.changed_objects = [], []
+                    formset.deleted_objects = []
+            return
         super().save_related(request, form, formsets, change)
 
     # ---- Deleting is moving to the trash --------------------------------------------------

@@ -208,9 +208,9 @@ def test_kill_takes_the_story_off_and_its_address_answers_410(desk_editor, clien
     assert response.status_code == 410
     page = response.content.decode()
     assert "withdrawn" in page and "Minister resigns" not in page
-    api = client.get(reverse("api:article", kwargs={"pk": article.pk}))
+    api = client.get(reverse("api:article", kwargs={"id": article.pk}))
     assert api.status_code == 410 and api.json()["error"]["code"] == "withdrawn"
-    assert client.get(reverse("api:article-ninjs", kwargs={"pk": article.pk})).status_code == 410
+    assert client.get(reverse("api:article-ninjs", kwargs={"id": article.pk})).status_code == 410
     assert not StoryListing.objects.filter(article=article).exists()
     assert ListingCount.objects.due("t") == {}
     article.refresh_from_db()
@@ -352,5 +352,5 @@ def test_an_expired_photo_is_replaced_by_nothing(client, at_noon, committed):
     page = client.get(article.get_absolute_url()).content.decode()
     assert "<picture" not in page and "<img" not in page.split("story__body")[0]
     assert "Photo runs out" in page
-    api = client.get(reverse("api:article", kwargs={"pk": article.pk})).json()
+    api = client.get(reverse("api:article", kwargs={"id": article.pk})).json()
     assert api.get("image") is None

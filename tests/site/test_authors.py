@@ -129,12 +129,12 @@ def test_the_author_page_does_not_grow_with_stories(
 def test_api_and_ninjs_carry_the_authors(client, people):
     article = make_article()
     credit(article, (people["amina"], Role.BY), (people["li"], Role.PHOTOS))
-    data = client.get(reverse("api:article", kwargs={"pk": article.pk})).json()
+    data = client.get(reverse("api:article", kwargs={"id": article.pk})).json()
     assert [(a["name"], a["role"]) for a in data["authors"]] == [
         ("Amina Traoré", "By"),
         ("Li Wei", "Photos by"),
     ]
-    ninjs = client.get(reverse("api:article-ninjs", kwargs={"pk": article.pk})).json()
+    ninjs = client.get(reverse("api:article-ninjs", kwargs={"id": article.pk})).json()
     assert ninjs["by"] == "Amina Traoré; photos by Li Wei"
     assert [p["name"] for p in ninjs["people"]] == ["Amina Traoré", "Li Wei"]
 
