@@ -163,9 +163,19 @@ def test_page_and_poll_cost_a_fixed_number_of_queries(
 
 
 def test_an_update_photo_shows_with_its_caption(client, story):
-    from tests.helpers.factories import make_image
+    from django.core.files.uploadedfile import SimpleUploadedFile
 
-    photo = make_image(caption="Crowds outside the palace", credit="Jane Doe/Reuters")
+    from tests.helpers.factories import make_image
+    from tests.helpers.images import image_bytes
+
+    # With a file: a caption waiting for its photo is shown to nobody (desk-edit).
+    upload = SimpleUploadedFile("palace.png", image_bytes("PNG"))
+    photo = make_image(
+        caption="Crowds outside the palace",
+        credit="Jane Doe/Reuters",
+        alt_text="Crowds",
+        file=upload,
+    )
     post(story, "The scene.", image=photo)
     page = html(client, story.get_absolute_url())
     stream = page[page.index('id="live-stream"') :]
