@@ -2,6 +2,9 @@
 
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
 from taggit.managers import TaggableManager
 
 from ..models import Article, Tag
@@ -24,6 +27,27 @@ class TagListFilter(admin.SimpleListFilter):
         return queryset
 
 
+class StaleTranslationFilter(admin.SimpleListFilter):
+    title = "translation"
+    parameter_name = "translation"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("behind", "Original corrected since"),
+            ("any", "Translations"),
+            ("originals", "Originals"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "behind":
+            return queryset.filter(original_changed_at__isnull=False)
+        if self.value() == "any":
+            return queryset.filter(translation_of__isnull=False)
+        if self.value() == "originals":
+            return queryset.filter(translation_of__isnull=True)
+        return queryset
+
+
 class StoryChangeList(ChangeList):
     """The list of stories, with every row's sources and tags in one query each."""
 
@@ -35,13 +59,29 @@ class StoryChangeList(ChangeList):
 class ArticleAdmin(ArticleWorkflowAdmin):
     """The story editor; statuses, revisions, previews and the trash come from the workflow base."""
 
-    list_display = ["headline", "status", "published_at", "source_names", "tag_names", "thumbnail"]
+    list_display = [
+        "headline",
+        "status",
+        "language",
+        "translation_state",
+        "published_at",
+        "source_names",
+        "tag_names",
+        "thumbnail",
+    ]
     list_display_links = ["headline"]
-    list_filter = ["status", "sources", TagListFilter, "published_at"]
-    list_select_related = ["lead_image"]
+    list_filter = [
+        "status",
+        "language",
+        StaleTranslationFilter,
+        "sources",
+        TagListFilter,
+        "published_at",
+    ]
+    list_select_related = ["lead_image", "translation_of"]
     date_hierarchy = "published_at"
     search_fields = ["headline", "standfirst", "byline"]
-    autocomplete_fields = ["sources", "lead_image"]
+    autocomplete_fields = ["sources", "lead_image", "translation_of"]
     formfield_overrides = {TaggableManager: {"widget": TagAutocompleteWidget}}
     prepopulated_fields = {"slug": ["headline"]}
     readonly_fields = ["created_at", "updated_at"]
@@ -51,7 +91,7 @@ class ArticleAdmin(ArticleWorkflowAdmin):
         js = ["articles/admin-a11y.js"]
 
     fieldsets = [
-        ("Story", {"fields": ["headline", "standfirst", "body", "byline"]}),
+        ("Story", {"fields": ["headline", "standfirst", "body", "byline", "language"]}),
         ("Media", {"fields": ["lead_image"]}),
         (
             "Metadata",
@@ -62,6 +102,7 @@ class ArticleAdmin(ArticleWorkflowAdmin):
                     "slug",
                     "sources",
                     "tags",
+                    "translation_of",
                     "created_at",
                     "updated_at",
                 ]
@@ -79,6 +120,17 @@ class ArticleAdmin(ArticleWorkflowAdmin):
     @admin.display(description="Tags")
     def tag_names(self, article):
         return ", ".join(tag.name for tag in article.tag_list())
+
+    @admin.display(description="Translation")
+    def translation_state(self, article):
+        if article.original_changed_at:
+            when = date_format(timezone.localtime(article.original_changed_at), "j F, H:i")
+            return format_html(
+                '<strong class="translation-stale">Original corrected on {}</strong>', when
+            )
+        if article.translation_of_id:
+            return f"Translation of “{article.translation_of}”"
+        return ""
 
     @admin.display(description="Photo")
     def thumbnail(self, article):

@@ -11,7 +11,7 @@ from django.db.models.functions import Lower
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 
 from ..models import Article, ShareLink, Tag
@@ -32,11 +32,12 @@ def render_preview(request, article: Article, *, banner: str, notes=()) -> HttpR
     """`article` exactly as readers would see it, marked as a preview."""
     if article.published_at is None:
         article.published_at = timezone.now()  # when it would go out if published now
-    response = render(
-        request,
-        "articles/article_detail.html",
-        {"article": article, "noindex": True, "preview_banner": banner, "preview_notes": notes},
-    )
+    with translation.override(article.language):  # the page in the story's language
+        response = render(
+            request,
+            "articles/article_detail.html",
+            {"article": article, "noindex": True, "preview_banner": banner, "preview_notes": notes},
+        )
     return _private(response)
 
 

@@ -8,7 +8,9 @@ from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import get_language
 
+from ..languages import url_prefix
 from ..models import Article, Source, Tag, tag_url
 from ..search.models import Counted, ListedUnder, ListingCount, StoryListing
 from ..search.results import NewestIds, counted_list, stories_in_order, tag_facets
@@ -46,8 +48,16 @@ def article_detail(request, year, month, day, slug):
         day = datetime.date(int(year), int(month), int(day))
     except ValueError as exc:
         raise Http404("No such date.") from exc
-    article = get_object_or_404(Article.objects.published().on_day(day).for_detail(), slug=slug)
-    return render(request, "articles/article_detail.html", {"article": article})
+    stories = Article.objects.published().on_day(day).for_detail().with_translations_flag()
+    article = get_object_or_404(stories, slug=slug)
+    if url_prefix(article.language) != url_prefix(get_language()):
+        # A story is read in its own language's pages (/fr/… for a French story).
+        return HttpResponsePermanentRedirect(article.get_absolute_url())
+    return render(
+        request,
+        "articles/article_detail.html",
+        {"article": article, "versions": article.published_versions()},
+    )
 
 
 def tag_detail(request, slug):
