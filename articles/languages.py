@@ -130,8 +130,8 @@ def codes() -> list[str]:
 
 
 def language_choices() -> list[tuple[str, str]]:
-    """(code, name in its own language) for every configured language: "Français", "العربية"."""
-    return [(code, get_language_info(code)["name_local"]) for code in codes()]
+    """(code, name in its own language) for every configured language: "Français", "العربيّة"."""
+    return [(code, name_of(code)) for code in codes()]
 
 
 def default_language() -> str:
@@ -148,7 +148,14 @@ def direction(code: str | None) -> str:
 
 
 def name_of(code: str) -> str:
-    return get_language_info(generic(code))["name_local"]
+    """The language's name in itself, as a language menu shows it: "Français", "العربيّة"."""
+    name = get_language_info(generic(code))["name_local"]
+    return name[:1].upper() + name[1:]
+
+
+def translated_name_of(code: str) -> str:
+    """The language's name in the language of the page being made: "French", "الفرنسية"."""
+    return str(get_language_info(generic(code))["name_translated"])
 
 
 def url_prefix(code: str | None) -> str:

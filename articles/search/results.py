@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from ..models import Article, Source, Tag
@@ -223,9 +223,11 @@ def related_stories(article: Article, *, limit=5) -> list[Article]:
     ranked = sorted(
         ((len(wanted.intersection(as_ids(tags))), at, pk) for pk, at, tags in rows), reverse=True
     )[:limit]
+    root = article.translation_of_id or article.pk  # its translations are not "related"
     by_id = (
         Article.objects.published()
         .filter(pk__in=[pk for _, _, pk in ranked])
+        .exclude(Q(pk=root) | Q(translation_of_id=root))
         .only("headline", "slug", "language", "published_at", "created_at")
         .in_bulk()
     )

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
-from ..languages import codes, name_of
+from ..languages import codes, name_of, translated_name_of
 from ..models import Source, Tag
 from ..search.engines import get_engine
 from ..search.models import StoryListing
@@ -235,7 +235,7 @@ def search(request):
         active_filters.append(Filter(label, params.url(date_to=None)))
     if params.language:
         stories = stories.filter(language=params.language)
-        label = _("in %(language)s") % {"language": name_of(params.language)}
+        label = _("in %(language)s") % {"language": translated_name_of(params.language)}
         active_filters.append(Filter(label, params.url(language="")))
 
     query = parse_query(params.q)
