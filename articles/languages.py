@@ -164,9 +164,16 @@ def url_prefix(code: str | None) -> str:
     return "" if code == default_language() or code not in codes() else f"{code}/"
 
 
+def search_configs(code: str | None) -> list[str]:
+    """The PostgreSQL text search configurations a story in `code` is indexed with: the one
+    that stems it, and optionally one more (see settings.STORY_SEARCH_CONFIGS)."""
+    configs = settings.STORY_SEARCH_CONFIGS.get(generic(code)) or ["simple"]
+    return [configs] if isinstance(configs, str) else list(configs)
+
+
 def search_config(code: str | None) -> str:
-    """The PostgreSQL text search configuration a story in `code` is indexed with."""
-    return settings.STORY_SEARCH_CONFIGS.get(generic(code), "simple")
+    """The configuration that stems a story in `code` (and highlights its matches)."""
+    return search_configs(code)[0]
 
 
 def fold_for_search(text: str) -> str:

@@ -193,9 +193,11 @@ LANGUAGES = [("en", "English"), ("fr", "Français"), ("ar", "العربية")]
 LOCALE_PATHS = [BASE_DIR / "articles" / "locale"]
 # English keeps British formats (newsroom/formats/en).
 FORMAT_MODULE_PATH = ["newsroom.formats"]
-# PostgreSQL text search configuration per story language (migration 0011 makes the unaccented
-# French one); a language without one is searched with "simple".
-STORY_SEARCH_CONFIGS = {"en": "english", "fr": "french_unaccent", "ar": "arabic"}
+# PostgreSQL text search configurations per story language: the first stems the story; a second
+# indexes it again (French: stemmed with its accents folded, by migration 0011's french_unaccent,
+# so "election" finds "élections" while "reporté" still finds "reportées"). A language without
+# one is searched with "simple".
+STORY_SEARCH_CONFIGS = {"en": ["english"], "fr": ["french", "french_unaccent"], "ar": ["arabic"]}
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True

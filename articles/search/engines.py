@@ -18,7 +18,7 @@ from django.db.models import Case, F, Func, QuerySet, TextField, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils.safestring import SafeString
 
-from ..languages import codes, fold_for_search, search_config
+from ..languages import codes, fold_for_search, search_config, search_configs
 from ..models import Article, TaggedArticle
 from .models import SearchDocument, SQLiteSearchIndex
 from .query import ParsedQuery
@@ -132,7 +132,7 @@ class PostgresSearchEngine(SearchEngine):
 
     @staticmethod
     def _configs() -> list[str]:
-        return list(dict.fromkeys(search_config(code) for code in codes()))
+        return list(dict.fromkeys(config for code in codes() for config in search_configs(code)))
 
     def _search_query(self, query: ParsedQuery) -> SearchQuery:
         found = None
@@ -210,9 +210,23 @@ class PostgresSearchEngine(SearchEngine):
             *[When(language=code, then=Value(search_config(code))) for code in codes()],
             default=Value("simple"),
         )
+        # A second indexing for the languages that have one (French: accents folded).
+        again = {code: search_configs(code)[1] for code in codes() if len(search_configs(code)) > 1}
+        second_config = Case(
+            *[When(language=code, then=Value(other)) for code, other in again.items()],
+            default=Value("simple"),
+        )
 
         def weighted(column, weight):
-            return SearchVector(column, weight=weight, config=config)
+            vector = SearchVector(column, weight=weight, config=config)
+            if not again:
+                return vector
+            text = Case(
+                When(language__in=list(again), then=F(column)),
+                default=Value(""),
+                output_field=TextField(),
+            )
+            return vector + SearchVector(text, weight=weight, config=second_config)
 
         return (
             weighted("headline", "A")
