@@ -194,7 +194,7 @@ LOCALE_PATHS = [BASE_DIR / "articles" / "locale"]
 # English keeps British formats (newsroom/formats/en).
 FORMAT_MODULE_PATH = ["newsroom.formats"]
 # PostgreSQL text search configurations per story language: the first stems the story; a second
-# indexes it again (French: stemmed with its accents folded, by migration 0011's french_unaccent,
+# indexes it again (French: stemmed with its accents folded, by migration 0012's french_unaccent,
 # so "election" finds "élections" while "reporté" still finds "reportées"). A language without
 # one is searched with "simple".
 STORY_SEARCH_CONFIGS = {"en": ["english"], "fr": ["french", "french_unaccent"], "ar": ["arabic"]}

@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from taggit.managers import TaggableManager
 
 from ..models import Article, Tag
+from .live import LiveDeskMixin
 from .photos import thumbnail
 from .tags import TagAutocompleteWidget
 from .workflow import ArticleWorkflowAdmin
@@ -56,8 +57,9 @@ class StoryChangeList(ChangeList):
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleWorkflowAdmin):
-    """The story editor; statuses, revisions, previews and the trash come from the workflow base."""
+class ArticleAdmin(LiveDeskMixin, ArticleWorkflowAdmin):
+    """The story editor; statuses, revisions, previews and the trash come from the workflow base,
+    the live desk (updates posted to live coverage) from its mixin."""
 
     list_display = [
         "headline",

@@ -125,15 +125,17 @@ class SourceSitemap(ListedUnderSitemap):
 
 
 class NewsSitemap(SiteUrlSitemap):
-    """Stories published in the last 48 hours, for Google News."""
+    """Stories published in the last 48 hours, and live coverage still running, for Google
+    News."""
 
     limit = NEWS_LIMIT
 
     def items(self):
         since = timezone.now() - NEWS_WINDOW
+        live_now = Q(live_started_at__isnull=False, live_ended_at__isnull=True)
         return (
             Article.objects.published()
-            .filter(published_at__gte=since)
+            .filter(Q(published_at__gte=since) | live_now)
             .newest_first()
             .only("pk", "slug", "language", "headline", "published_at", "created_at")[:NEWS_LIMIT]
         )

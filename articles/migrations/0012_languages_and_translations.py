@@ -41,7 +41,7 @@ def drop_french_unaccent(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0010_listing_links_and_counts'),
+        ('articles', '0011_live_coverage'),
     ]
 
     operations = [
