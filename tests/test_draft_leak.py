@@ -34,6 +34,9 @@ COVERED = {
     "syndication:latest-rss",
     "syndication:latest-atom",
     "syndication:latest-json",
+    "syndication:language-rss",
+    "syndication:language-atom",
+    "articles:live_updates",
     "syndication:tag-rss",
     "syndication:tag-atom",
     "syndication:source-rss",
@@ -123,6 +126,10 @@ def public_urls(visible, hidden) -> list[str]:
         reverse("syndication:latest-rss"),
         reverse("syndication:latest-atom"),
         reverse("syndication:latest-json"),
+        reverse("syndication:language-rss", kwargs={"language": "en"}),
+        reverse("syndication:language-atom", kwargs={"language": "en"}),
+        "/fr/search/?q=leakmarkerdraft",
+        "/ar/tags/",
         reverse("syndication:tag-rss", kwargs={"slug": "birds"}),
         reverse("syndication:tag-atom", kwargs={"slug": "birds"}),
         reverse("syndication:source-rss", kwargs={"slug": "leak-agency"}),
@@ -140,6 +147,7 @@ def public_urls(visible, hidden) -> list[str]:
         secret_tag = next(tag for tag in article.tags.all() if tag.name.startswith("Secret"))
         urls += [
             article.get_absolute_url(),
+            article.get_absolute_url() + "updates.json",
             reverse("articles:tag", kwargs={"slug": secret_tag.slug}),
             reverse("syndication:tag-rss", kwargs={"slug": secret_tag.slug}),
             reverse("syndication:tag-atom", kwargs={"slug": secret_tag.slug}),

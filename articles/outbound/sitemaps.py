@@ -59,6 +59,7 @@ class StorySitemap(SiteUrlSitemap):
             Article.objects.published()
             .filter(published_at__gte=self.start, published_at__lt=self.end)
             .newest_first()
+            .with_translations_flag()
             .only(
                 "pk",
                 "slug",
@@ -77,7 +78,10 @@ class StorySitemap(SiteUrlSitemap):
         """Each story's URL, with its published translations (and original) as alternates
         (`<xhtml:link rel="alternate" hreflang>`), found in one query for the whole page."""
         urls = super().get_urls(page=page, site=site, protocol=protocol)
-        roots = {url["item"].translation_of_id or url["item"].pk for url in urls}
+        translated = [url for url in urls if url["item"].has_published_versions]
+        if not translated:
+            return urls
+        roots = {url["item"].translation_of_id or url["item"].pk for url in translated}
         versions = (
             Article.objects.published()
             .filter(Q(pk__in=roots) | Q(translation_of_id__in=roots))
@@ -86,7 +90,7 @@ class StorySitemap(SiteUrlSitemap):
         by_root = defaultdict(list)
         for version in versions:
             by_root[version.translation_of_id or version.pk].append(version)
-        for url in urls:
+        for url in translated:
             story = url["item"]
             group = by_root.get(story.translation_of_id or story.pk, [])
             if len(group) > 1:
