@@ -83,7 +83,8 @@ class ArticleAdmin(LiveDeskMixin, ArticleWorkflowAdmin):
     list_select_related = ["lead_image", "translation_of"]
     date_hierarchy = "published_at"
     search_fields = ["headline", "standfirst", "byline"]
-    autocomplete_fields = ["sources", "lead_image", "translation_of"]
+    autocomplete_fields = ["sources", "lead_image"]
+    raw_id_fields = ["translation_of"]  # a story number, with a look-up link
     formfield_overrides = {TaggableManager: {"widget": TagAutocompleteWidget}}
     prepopulated_fields = {"slug": ["headline"]}
     readonly_fields = ["created_at", "updated_at"]
