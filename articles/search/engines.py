@@ -134,12 +134,25 @@ class PostgresSearchEngine(SearchEngine):
     def _configs() -> list[str]:
         return list(dict.fromkeys(config for code in codes() for config in search_configs(code)))
 
-    def _search_query(self, query: ParsedQuery) -> SearchQuery:
+    def _any_config(self, text: str) -> SearchQuery:
         found = None
         for config in self._configs():
-            one = SearchQuery(query.websearch(), search_type="websearch", config=config)
+            one = SearchQuery(text, search_type="websearch", config=config)
             found = one if found is None else found | one
         return found
+
+    def _search_query(self, query: ParsedQuery) -> SearchQuery:
+        """The words matched in any language's configuration, and the excluded words kept out in
+        every one of them (an OR of whole queries would let another stemming miss an exclusion)."""
+        wanted = ParsedQuery(query.clauses).websearch()
+        if not query.excluded:
+            return self._any_config(wanted)
+        excluded = ParsedQuery((tuple(query.excluded),)).websearch()
+        unwanted = None  # in none of the configurations
+        for config in self._configs():
+            one = SearchQuery(excluded, search_type="websearch", config=config, invert=True)
+            unwanted = one if unwanted is None else unwanted & one
+        return self._any_config(wanted) & unwanted if query.clauses else unwanted
 
     def _tsquery_sql(self) -> str:
         return " || ".join("websearch_to_tsquery(%s::regconfig, %s)" for _ in self._configs())
