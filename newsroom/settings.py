@@ -73,6 +73,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the page cache: which language a page is in comes from its path (/fr/, /ar/…), and
+    # the cache looks pages up per language.
+    "articles.http.languages.SiteLanguageMiddleware",
     # Outside everything that may query the database: a lost database becomes a 503 page, and
     # cached public pages are served (and stored) before sessions, users or CSRF are looked at.
     "articles.http.failures.DatabaseUnavailableMiddleware",
@@ -101,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "articles.site.context_processors.site",
+                "articles.site.context_processors.page_language",
             ],
         },
     },
@@ -180,7 +184,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-gb"
+LANGUAGE_CODE = "en"
+# The languages stories are written in and the public site speaks (BCP 47). English pages have no
+# prefix; the others live under /fr/, /ar/… Adding one: a line here, its search configuration in
+# STORY_SEARCH_CONFIGS, its stop words in articles/languages.py and a .po file under
+# articles/locale/.
+LANGUAGES = [("en", "English"), ("fr", "Français"), ("ar", "العربية")]
+LOCALE_PATHS = [BASE_DIR / "articles" / "locale"]
+# English keeps British formats (newsroom/formats/en).
+FORMAT_MODULE_PATH = ["newsroom.formats"]
+# PostgreSQL text search configurations per story language: the first stems the story; a second
+# indexes it again (French: stemmed with its accents folded, by migration 0012's french_unaccent,
+# so "election" finds "élections" while "reporté" still finds "reportées"). A language without
+# one is searched with "simple".
+STORY_SEARCH_CONFIGS = {"en": ["english"], "fr": ["french", "french_unaccent"], "ar": ["arabic"]}
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
@@ -40,8 +41,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("articles.outbound.api_urls")),
     path("", include("articles.outbound.syndication_urls")),
-    path("", include("articles.site.urls")),
 ]
+# The reader's pages in each language: English at /, French at /fr/, Arabic at /ar/ (the
+# language is part of the address, so every page stays cacheable as it is).
+urlpatterns += i18n_patterns(path("", include("articles.site.urls")), prefix_default_language=False)
 
 if settings.SERVE_MEDIA:
     urlpatterns += [re_path(r"^media/(?P<path>.+)$", serve_media, name="media")]

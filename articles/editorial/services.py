@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from .. import changes
 from ..html import sanitize_body
+from ..languages import codes, name_of
 from ..models import Article, Correction, Image, Revision, ShareLink, Source
 from .revisions import DRAFT_KEYS, live_snapshot_of, record_revision, revision_block
 
@@ -141,6 +142,7 @@ def _save(article: Article, *, user, stored: Article | None, action: str) -> Art
         # Compared after save() so a body that only differed before sanitising doesn't count.
         article.content_updated_at = now
         Article.objects.filter(pk=article.pk).update(content_updated_at=now)
+        _flag_translations(article, now)
     record_revision(article, user=user, action=action)
     return article
 
@@ -305,6 +307,7 @@ def add_correction(
     correction = Correction(article=article, kind=kind, text=(text or "").strip(), created_by=user)
     correction.full_clean()
     correction.save()
+    _flag_translations(article, correction.created_at)
     return correction
 
 
@@ -431,6 +434,62 @@ def add_tag(*, article: Article, user, name: str) -> Article:
         Article.objects.filter(pk=stored.pk).update(**updates)
         article.version = updates["version"]
         record_revision(article, user=user, action=f"Tagged “{tag_name}”")
+    return article
+
+
+# ---- Translations ----------------------------------------------------------------------------
+
+
+def _flag_translations(original: Article, when: datetime.datetime) -> None:
+    """Mark the published translations of `original` as behind it since `when` (the desk shows
+    "original corrected on …" until an editor brings each one up to date)."""
+    Article.objects.published().filter(translation_of=original).update(original_changed_at=when)
+
+
+@changes.atomic()
+def translate_article(*, article: Article, language: str, user) -> Article:
+    """A new draft in `language` translating `article` (or its original, for a translation),
+    linked to it, with its copy to translate over, its photo, byline, sources and tags."""
+    _require(user, "articles.add_article", "You cannot create stories.")
+    original = article.original
+    if language not in codes():
+        raise ValidationError({"language": f"“{language}” is not one of the site's languages."})
+    if language == original.language:
+        raise ValidationError({"language": "The original story is already in that language."})
+    existing = original.translations.live().filter(language=language).first()
+    if existing is not None:
+        raise ValidationError(
+            {"language": f"There is already a translation in that language: “{existing}”."}
+        )
+    with revision_block():
+        draft = Article(
+            headline=original.headline,
+            standfirst=original.standfirst,
+            body=original.body,
+            byline=original.byline,
+            lead_image=original.lead_image,
+            language=language,
+            translation_of=original,
+            created_by=user,
+        )
+        action = f"Created as the {name_of(language)} translation of story {original.pk}"
+        _save(draft, user=user, stored=None, action=action)
+        draft.sources.set(original.sources.all())
+        draft.tags.set(list(original.tags.all()))
+    return draft
+
+
+@changes.atomic()
+def mark_translation_up_to_date(*, article: Article, user) -> Article:
+    """Clear the "original corrected" flag of a translation an editor has brought up to date."""
+    stored = _lock(article)
+    if stored is None or not can_edit(user, stored):
+        raise PermissionDenied("You cannot change this story.")
+    if stored.original_changed_at is None:
+        return article
+    article.original_changed_at = None
+    Article.objects.filter(pk=article.pk).update(original_changed_at=None)
+    record_revision(article, user=user, action="Marked up to date with its original")
     return article
 
 

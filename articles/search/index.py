@@ -45,14 +45,22 @@ def refresh_listings(ids: list[int], *, rebuilding: bool = False) -> None:
 
     `rebuilding` rewrites every row whether it looks changed or not, and leaves the counts to
     `recount()`."""
-    before: dict[int, Row] = {
-        pk: (at, tags, sources)
-        for pk, at, tags, sources in StoryListing.objects.filter(article_id__in=ids).values_list(
-            "article_id", "published_at", "tag_ids", "source_ids"
-        )
-    }
-    after = _listed_now(ids)
-    changed = ids if rebuilding else [pk for pk in ids if before.get(pk) != after.get(pk)]
+    before: dict[int, Row] = {}
+    language_before: dict[int, str] = {}
+    for pk, at, tags, sources, language in StoryListing.objects.filter(
+        article_id__in=ids
+    ).values_list("article_id", "published_at", "tag_ids", "source_ids", "language"):
+        before[pk], language_before[pk] = (at, tags, sources), language
+    after, language_after = _listed_now(ids)
+    changed = (
+        ids
+        if rebuilding
+        else [
+            pk
+            for pk in ids
+            if before.get(pk) != after.get(pk) or language_before.get(pk) != language_after.get(pk)
+        ]
+    )
     if changed:
         changed_set = set(changed)
         gone = [pk for pk in changed if pk not in after]
@@ -60,13 +68,19 @@ def refresh_listings(ids: list[int], *, rebuilding: bool = False) -> None:
             StoryListing.objects.filter(article_id__in=gone).delete()
         StoryListing.objects.bulk_create(
             [
-                StoryListing(article_id=pk, published_at=at, tag_ids=tags, source_ids=sources)
+                StoryListing(
+                    article_id=pk,
+                    published_at=at,
+                    language=language_after[pk],
+                    tag_ids=tags,
+                    source_ids=sources,
+                )
                 for pk, (at, tags, sources) in after.items()
                 if pk in changed_set
             ],
             update_conflicts=True,
             unique_fields=["article"],
-            update_fields=["published_at", "tag_ids", "source_ids"],
+            update_fields=["published_at", "language", "tag_ids", "source_ids"],
             batch_size=500,
         )
         ListingLink.objects.filter(article_id__in=changed).delete()
@@ -84,10 +98,14 @@ def refresh_listings(ids: list[int], *, rebuilding: bool = False) -> None:
     )
 
 
-def _listed_now(ids: list[int]) -> dict[int, Row]:
-    listed = dict(Article.objects.listed().filter(pk__in=ids).values_list("pk", "published_at"))
+def _listed_now(ids: list[int]) -> tuple[dict[int, Row], dict[int, str]]:
+    """The listing rows these stories should have now, and their languages."""
+    rows = Article.objects.listed().filter(pk__in=ids).values_list("pk", "published_at", "language")
+    listed, languages = {}, {}
+    for pk, at, language in rows:
+        listed[pk], languages[pk] = at, language
     if not listed:
-        return {}
+        return {}, {}
     tags, sources = defaultdict(list), defaultdict(list)
     tag_links = TaggedArticle.objects.filter(content_object_id__in=listed)
     for article_id, tag_id in tag_links.values_list("content_object_id", "tag_id"):
@@ -95,7 +113,8 @@ def _listed_now(ids: list[int]) -> dict[int, Row]:
     source_links = Article.sources.through.objects.filter(article_id__in=listed)
     for article_id, source_id in source_links.values_list("article_id", "source_id"):
         sources[article_id].append(source_id)
-    return {pk: (at, sorted(tags[pk]), sorted(sources[pk])) for pk, at in listed.items()}
+    rows = {pk: (at, sorted(tags[pk]), sorted(sources[pk])) for pk, at in listed.items()}
+    return rows, languages
 
 
 def _links(pk: int, published_at, tag_ids, source_ids) -> list[ListingLink]:

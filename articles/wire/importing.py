@@ -8,9 +8,12 @@ import dataclasses
 import hashlib
 from dataclasses import dataclass
 
+from django.utils.html import strip_tags
+
 from .. import changes
 from ..editorial.revisions import revision_block
 from ..editorial.services import publish_or_schedule, save_article
+from ..languages import codes, detect_language, generic
 from ..models import Article, Image, Source
 from .ninjs import NinjsError, NinjsStory, looks_like_json, parse_ninjs
 from .text import WireParseError, WireStory, parse_wire
@@ -84,6 +87,7 @@ def import_story(
     photo: dict | None = None,
     byline: str | None = None,
     tags=(),
+    language: str = "",
     publish: bool = False,
     published_at=None,
     user=None,
@@ -103,6 +107,9 @@ def import_story(
     article.headline = headline
     article.standfirst = standfirst
     article.body = body_html
+    article.language = story_language(
+        language, f"{headline}\n{standfirst}\n{strip_tags(body_html)}", current=article.language
+    )
     if byline is not None:
         article.byline = byline[:200]
     article.updated_by = user
@@ -117,6 +124,14 @@ def import_story(
     if publish:
         publish_or_schedule(article=article, user=user, at=published_at)
     return ImportResult(article=article, created=created)
+
+
+def story_language(given: str, text: str, *, current: str) -> str:
+    """The language the copy says it is in (when configured), else the one its text is in, else
+    what the story had (a new story: the default language)."""
+    if given and generic(given) in codes():
+        return generic(given)
+    return detect_language(text) or current
 
 
 def _save_photo(image: Image | None, fields: dict, *, user) -> Image:
@@ -152,6 +167,7 @@ def _import_ninjs(story: NinjsStory, *, publish: bool, user, how: str) -> Import
         sources=story.sources,
         photo=photo,
         tags=story.tags,
+        language=story.language,
         publish=publish,
         user=user,
         how=how,

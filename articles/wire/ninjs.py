@@ -59,6 +59,8 @@ class NinjsStory:
     photo: NinjsPhoto | None = None
     sources: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    # The copy's `language` as given (BCP 47, e.g. "fr" or "fr-FR"); "" when not given.
+    language: str = ""
 
 
 def looks_like_json(data: str | bytes) -> bool:
@@ -99,6 +101,7 @@ def parse_ninjs(data: str | bytes | dict) -> NinjsStory:
         photo=_photo(doc),
         sources=_names(doc.get("infoSources"), "infoSources"),
         tags=_tag_names(doc),
+        language=_string(doc, "language").strip(),
     )
 
 
