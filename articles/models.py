@@ -27,6 +27,7 @@ from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
+from .accounts.models import AuditEntry, LoginFailure, UserSession  # noqa: F401 (registers them)
 from .html import EDITOR_EXTENSIONS, sanitize_body
 from .photos.uploads import prepare_original
 from .search.models import ListedUnder, ListingCount, ListingLink

@@ -81,6 +81,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Where audit entries come from, then where each person is signed in (articles/accounts/).
+    "articles.accounts.audit.RequestContextMiddleware",
+    "articles.accounts.sessions.SessionTrackingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -169,6 +172,8 @@ LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "admin:index"
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
+# "Last seen" on the sessions page is refreshed at most this often (seconds) per session.
+SESSION_SEEN_INTERVAL = env.int("SESSION_SEEN_INTERVAL", default=60)
 # How many reverse proxies (Varnish, a TLS terminator) sit in front and append to X-Forwarded-For;
 # 0 trusts only the connecting address.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)

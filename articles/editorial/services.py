@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from .. import changes
+from ..accounts import audit
 from ..models import Article, Correction, Image, Revision, ShareLink, Source
 from .revisions import record_revision, revision_block
 
@@ -207,9 +208,9 @@ def publish_article(*, article: Article, user, at: datetime.datetime | None = No
     stored = _lock(article)
     article.published_at = at
     article.published_by = user
-    return _change_status(
-        article, user=user, stored=stored, target=Status.PUBLISHED, action="Published"
-    )
+    _change_status(article, user=user, stored=stored, target=Status.PUBLISHED, action="Published")
+    audit.record(audit.Action.PUBLISHED, user=user, target=article, details={"published_at": at})
+    return article
 
 
 @changes.atomic()
@@ -222,9 +223,11 @@ def schedule_article(*, article: Article, user, at: datetime.datetime) -> Articl
     article.published_at = at
     article.published_by = user
     when = timezone.localtime(at).strftime("%d %b %Y, %H:%M %Z")
-    return _change_status(
+    _change_status(
         article, user=user, stored=stored, target=Status.PUBLISHED, action=f"Scheduled for {when}"
     )
+    audit.record(audit.Action.SCHEDULED, user=user, target=article, details={"published_at": at})
+    return article
 
 
 def publish_or_schedule(*, article: Article, user, at: datetime.datetime | None = None) -> Article:
@@ -240,9 +243,11 @@ def unpublish_article(*, article: Article, user) -> Article:
     _require(user, PUBLISH_PERMISSION, "Only an editor can unpublish a story.")
     stored = _lock(article)
     article.published_by = user
-    return _change_status(
+    _change_status(
         article, user=user, stored=stored, target=Status.UNPUBLISHED, action="Unpublished"
     )
+    audit.record(audit.Action.UNPUBLISHED, user=user, target=article)
+    return article
 
 
 @changes.atomic()
@@ -275,7 +280,9 @@ def delete_article(*, article: Article, user) -> Article:
         return article
     article.deleted_at = timezone.now()
     article.deleted_by = user
-    return _save(article, user=user, stored=stored, action="Moved to the trash")
+    _save(article, user=user, stored=stored, action="Moved to the trash")
+    audit.record(audit.Action.TRASHED, user=user, target=article)
+    return article
 
 
 @changes.atomic()
@@ -287,7 +294,9 @@ def recover_article(*, article: Article, user) -> Article:
         return article
     article.deleted_at = None
     article.deleted_by = None
-    return _save(article, user=user, stored=stored, action="Restored from the trash")
+    _save(article, user=user, stored=stored, action="Restored from the trash")
+    audit.record(audit.Action.RESTORED, user=user, target=article)
+    return article
 
 
 # ---- Corrections -------------------------------------------------------------------------------
@@ -335,6 +344,12 @@ def restore_revision(*, revision: Revision, user) -> Article:
             sources.append(source or Source.get_or_create_by_name(item["name"]))
         article.sources.set(sources)
         article.tags.set(data.get("tags", []))
+    audit.record(
+        audit.Action.REVISION_RESTORED,
+        user=user,
+        target=article,
+        details={"revision": revision.number},
+    )
     return article
 
 
@@ -353,6 +368,12 @@ def create_share_link(
     link = ShareLink(article=article, created_by=user, created_at=now, expires_at=now + lifetime)
     link.full_clean()
     link.save()
+    audit.record(
+        audit.Action.SHARE_LINK_CREATED,
+        user=user,
+        target=article,
+        details={"share_link": link.pk, "expires_at": link.expires_at},
+    )
     return link
 
 
@@ -363,4 +384,10 @@ def revoke_share_link(*, link: ShareLink, user) -> ShareLink:
         link.revoked_at = timezone.now()
         link.revoked_by = user
         link.save(update_fields=["revoked_at", "revoked_by"])
+        audit.record(
+            audit.Action.SHARE_LINK_REVOKED,
+            user=user,
+            target=link.article,
+            details={"share_link": link.pk},
+        )
     return link
