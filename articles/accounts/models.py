@@ -121,3 +121,21 @@ class UserSession(models.Model):
 
     def __str__(self):
         return f"{self.user} from {self.ip_address}"
+
+
+class SecondFactorRequirement(models.Model):
+    """Members of this role must sign in with a second factor (set by an editor-in-chief)."""
+
+    role = models.OneToOneField(
+        "auth.Group", on_delete=models.CASCADE, related_name="second_factor_requirement"
+    )
+    required_since = models.DateTimeField(auto_now_add=True)
+    required_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "second-factor requirement"
+
+    def __str__(self):
+        return f"Second factor required for {self.role}"

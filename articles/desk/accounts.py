@@ -18,6 +18,7 @@ from django.utils import timezone
 from ..accounts import audit
 from ..accounts.models import AuditEntry, UserSession
 from ..accounts.sessions import end_sessions
+from .second_factor import urlpatterns as second_factor_urls
 
 User = get_user_model()
 
@@ -259,4 +260,5 @@ def sessions_view(request):
 
 urlpatterns = [
     path("sessions/", admin.site.admin_view(sessions_view), name="desk_sessions"),
+    *second_factor_urls,
 ]
