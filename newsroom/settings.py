@@ -139,9 +139,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The cache holds rendered public pages, the content generation that invalidates them, and login
-# throttling counters. Redis is shared by every app server; without it each process has its own
-# memory cache and the content generation lives in a file (see articles/cache.py).
+# The cache holds rendered public pages and the content generation that invalidates them (sign-in
+# counters are in the database). Redis is shared by every app server; without it each process has
+# its own memory cache and the content generation lives in a file (see articles/cache.py).
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {

@@ -68,7 +68,7 @@ class AuditEntry(models.Model):
         SHARE_LINK_CREATED = "share_link_created", "Share link created"
         SHARE_LINK_REVOKED = "share_link_revoked", "Share link revoked"
 
-    at = models.DateTimeField(default=timezone.now, db_index=True)
+    at = models.DateTimeField("when", default=timezone.now, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -90,7 +90,7 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["-at", "-pk"]
         verbose_name = "audit entry"
-        verbose_name_plural = "audit trail"
+        verbose_name_plural = "audit entries"
         indexes = [
             models.Index(fields=["user", "-at"], name="audit_by_user"),
             models.Index(fields=["target_type", "target_id"], name="audit_by_target"),

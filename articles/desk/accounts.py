@@ -14,8 +14,10 @@ from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ..accounts import audit
+from ..accounts import audit, second_factor
 from ..accounts.models import AuditEntry, UserSession
 from ..accounts.sessions import end_sessions
 from .second_factor import urlpatterns as second_factor_urls
@@ -54,10 +56,28 @@ def _difference(before: dict, after: dict) -> dict:
 
 admin.site.unregister(User)
 admin.site.unregister(Group)
+# django-otp's own device lists would let secrets be edited or removed unaudited; a person's second
+# factor is reset with the audited action on the user list instead.
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
 
 
 @admin.register(User)
 class DeskUserAdmin(UserAdmin):
+    actions = ["reset_second_factor"]
+
+    @admin.action(
+        description="Reset two-step sign-in (lost phone and codes)", permissions=["change"]
+    )
+    def reset_second_factor(self, request, queryset):
+        for user in queryset:
+            second_factor.remove_second_factor(request, user)
+        self.message_user(
+            request,
+            f"Two-step sign-in reset for {len(queryset)} people; they set it up again at "
+            "their next sign-in if their role requires it.",
+        )
+
     def save_model(self, request, obj, form, change):
         stored = User.objects.filter(pk=obj.pk).first() if change else None
         obj.access_before = access_of(stored) if stored else {}

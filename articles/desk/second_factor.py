@@ -60,7 +60,7 @@ def verify_view(request):
 
 def _qr_svg(device) -> str:
     # segno writes plain SVG elements (no style attributes), so the page's CSP holds.
-    svg = segno.make(device.config_url, error="m").svg_inline(scale=4, border=2)
+    svg = segno.make(device.config_url, error="m").svg_inline(scale=4, border=4)
     return mark_safe(svg)  # noqa: S308 (made by segno from our own URL)
 
 

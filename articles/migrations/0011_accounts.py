@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
             name='AuditEntry',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='when')),
                 ('username', models.CharField(blank=True, max_length=150, verbose_name='user name')),
                 ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='address')),
                 ('user_agent', models.CharField(blank=True, max_length=400)),
@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name': 'audit entry',
-                'verbose_name_plural': 'audit trail',
+                'verbose_name_plural': 'audit entries',
                 'ordering': ['-at', '-pk'],
                 'indexes': [models.Index(fields=['user', '-at'], name='audit_by_user'), models.Index(fields=['target_type', 'target_id'], name='audit_by_target')],
             },

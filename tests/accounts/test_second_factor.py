@@ -191,3 +191,21 @@ class TestManagingIt:
     def test_the_enrolment_page_does_not_use_inline_styles(self, reporter):
         html = password_step("rep").get(reverse("desk_second_factor")).content.decode()
         assert not re.search(r"<svg[^>]*style=|<path[^>]*style=", html)
+
+
+class TestResetByAnAdministrator:
+    def test_the_reset_action_removes_it_and_is_audited(self, client, reporter):
+        enrol(password_step("rep"), reporter)
+        chief = make_staff("root", role="Editor")
+        chief.is_superuser = True
+        chief.save()
+        client.force_login(chief)
+        response = client.post(
+            reverse("admin:auth_user_changelist"),
+            {"action": "reset_second_factor", "_selected_action": [reporter.pk]},
+        )
+        assert response.status_code == 302
+        assert not TOTPDevice.objects.filter(user=reporter).exists()
+        entry = AuditEntry.objects.get(action=Action.SECOND_FACTOR_REMOVED)
+        assert (entry.user, entry.target_label) == (chief, "rep")
+        assert password_step("rep").get("/admin/").status_code == 200
