@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
+from django_otp.models import Device
 
 
 class LoginFailure(models.Model):
@@ -139,3 +140,23 @@ class SecondFactorRequirement(models.Model):
 
     def __str__(self):
         return f"Second factor required for {self.role}"
+
+
+class Passkey(Device):
+    """A passkey (WebAuthn credential) a person signs in with as their second factor.
+
+    A django-otp device so that a session verified with it counts like one verified with a code;
+    it checks no typed codes (articles/accounts/passkeys.py does the WebAuthn ceremony).
+    """
+
+    credential_id = models.CharField(max_length=1400, unique=True)  # base64url
+    public_key = models.BinaryField()
+    sign_count = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(Device.Meta):
+        verbose_name = "passkey"
+
+    def verify_token(self, token):
+        return False

@@ -21,7 +21,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import audit, throttle
-from .models import SecondFactorRequirement
+from .models import Passkey, SecondFactorRequirement
 
 RECOVERY_CODE_COUNT = 10
 APP_DEVICE_NAME = "Authenticator app"
@@ -37,7 +37,10 @@ def app_device(user) -> TOTPDevice | None:
 
 
 def has_second_factor(user) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return (
+        TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        or Passkey.objects.filter(user=user).exists()
+    )
 
 
 def pending_app_device(user) -> TOTPDevice:
@@ -82,6 +85,7 @@ def make_recovery_codes(request) -> list[str]:
 def remove_second_factor(request, user) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    Passkey.objects.filter(user=user).delete()
     audit.record(
         audit.Action.SECOND_FACTOR_REMOVED,
         user=request.user,
@@ -163,6 +167,8 @@ class SecondFactorMiddleware:
             return None
         open_paths = {
             reverse("desk_verify"),
+            reverse("desk_passkey_sign_in"),
+            reverse("desk_passkey_register"),
             reverse("desk_second_factor"),
             reverse("admin:logout"),
             reverse("admin:login"),
@@ -181,13 +187,15 @@ class SecondFactorMiddleware:
 
 def _state_of(user) -> tuple[bool, bool]:
     """(has a second factor, a role requires one), in one query: it runs on every desk page."""
-    return (
+    app, passkey, required = (
         get_user_model()
         .objects.filter(pk=user.pk)
         .annotate(
-            enrolled=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
-            required=Exists(SecondFactorRequirement.objects.filter(role__user=OuterRef("pk"))),
+            has_app=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
+            has_passkey=Exists(Passkey.objects.filter(user=OuterRef("pk"))),
+            needs_one=Exists(SecondFactorRequirement.objects.filter(role__user=OuterRef("pk"))),
         )
-        .values_list("enrolled", "required")
+        .values_list("has_app", "has_passkey", "needs_one")
         .get()
     )
+    return app or passkey, required

@@ -209,3 +209,48 @@ class TestResetByAnAdministrator:
         entry = AuditEntry.objects.get(action=Action.SECOND_FACTOR_REMOVED)
         assert (entry.user, entry.target_label) == (chief, "rep")
         assert password_step("rep").get("/admin/").status_code == 200
+
+
+class TestPasskeyEndpoints:
+    """The browser's side is in tests/e2e/test_passkeys.py; these are the server's refusals."""
+
+    def post_json(self, client, name, body):
+        import json
+
+        return client.post(reverse(name), json.dumps(body), content_type="application/json")
+
+    def test_adding_a_passkey_needs_the_existing_second_factor_first(self, reporter):
+        enrol(password_step("rep"), reporter)
+        client = password_step("rep")
+        response = self.post_json(client, "desk_passkey_register", {"step": "options"})
+        assert response.status_code == 403
+
+    def test_registration_options_name_this_site(self, reporter):
+        client = password_step("rep")
+        response = self.post_json(client, "desk_passkey_register", {"step": "options"})
+        options = response.json()
+        assert options["rp"]["id"] == "testserver"
+        assert options["user"]["name"] == "rep"
+        assert "no-store" in response["Cache-Control"]
+
+    def test_a_forged_answer_is_refused_counted_and_audited(self, reporter):
+        from articles.accounts.models import Passkey
+
+        Passkey.objects.create(
+            user=reporter, name="Key", credential_id="AAAA", public_key=b"x", confirmed=True
+        )
+        client = password_step("rep")
+        self.post_json(client, "desk_passkey_sign_in", {"step": "options"})
+        response = self.post_json(
+            client, "desk_passkey_sign_in", {"credential": {"id": "AAAA", "rawId": "AAAA"}}
+        )
+        assert response.status_code == 400
+        assert "error" in response.json()
+        assert client.get("/admin/")["Location"].startswith(reverse("desk_verify"))
+        entry = AuditEntry.objects.get(action=Action.SIGN_IN_FAILED, user=reporter)
+        assert entry.details == {"step": "second factor", "kind": "passkey"}
+
+    def test_someone_without_a_passkey_gets_no_options(self, reporter):
+        client = password_step("rep")
+        response = self.post_json(client, "desk_passkey_sign_in", {"step": "options"})
+        assert response.status_code == 400
