@@ -18,8 +18,8 @@ of it too: their listings and documents are rewritten as each change arrives (an
 transaction.
 
 Only reader-visible models count as content: stories, their tag and source links, tags, sources,
-photos, renditions and corrections. Revisions, share links, tag redirects and merge records are
-the desk's bookkeeping and change nothing readers see.
+photos, renditions, corrections and live updates. Revisions (of stories and of updates), share
+links, tag redirects and merge records are the desk's bookkeeping and change nothing readers see.
 """
 
 import contextlib
@@ -30,7 +30,16 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.dispatch import receiver
 
 from .http.page_cache import bump_generation, purge_http_caches
-from .models import Article, Correction, Image, Rendition, Source, Tag, TaggedArticle
+from .models import (
+    Article,
+    Correction,
+    Image,
+    LiveUpdate,
+    Rendition,
+    Source,
+    Tag,
+    TaggedArticle,
+)
 from .photos.renditions import after_image_saved, remove_stored_file
 from .search import index
 
@@ -202,5 +211,7 @@ def _file_deleted(sender, instance, using=None, **kwargs):
 @receiver(post_save, sender=Rendition, dispatch_uid="changes.rendition_saved")
 @receiver(post_save, sender=Correction, dispatch_uid="changes.correction_saved")
 @receiver(post_delete, sender=Correction, dispatch_uid="changes.correction_deleted")
+@receiver(post_save, sender=LiveUpdate, dispatch_uid="changes.live_update_saved")
+@receiver(post_delete, sender=LiveUpdate, dispatch_uid="changes.live_update_deleted")
 def _shown_with_stories(sender, instance, using=None, **kwargs):
     record(using=using)

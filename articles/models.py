@@ -11,6 +11,8 @@ renditions) is collected and done once per transaction by articles/changes.py.
 
 import datetime
 import functools
+import html
+import re
 import unicodedata
 from urllib.parse import quote
 
@@ -22,6 +24,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.text import slugify
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager, _TaggableManager
@@ -593,6 +596,10 @@ class Article(models.Model):
     published_by = who_did_it()
     status_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
     deleted_by = who_did_it()
+    # Live coverage (articles/editorial/live.py): a story with a start time carries a stream of
+    # `LiveUpdate`s; an end time closes it ("This live coverage has ended") until it is reopened.
+    live_started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    live_ended_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -614,6 +621,8 @@ class Article(models.Model):
             ("recover_article", "Can restore deleted articles from the trash"),
             ("correct_article", "Can add corrections and updates to published articles"),
             ("share_preview", "Can create and revoke share-preview links"),
+            ("post_live_update", "Can post live updates and edit their own"),
+            ("manage_live_coverage", "Can start and end live coverage, pin and delete updates"),
         ]
 
     def __str__(self):
@@ -680,9 +689,109 @@ class Article(models.Model):
             and self.published_at > timezone.now()
         )
 
+    @property
+    def is_live_coverage(self) -> bool:
+        return self.live_started_at is not None
+
+    @property
+    def is_live_now(self) -> bool:
+        """Live coverage that has started and not ended."""
+        return self.live_started_at is not None and self.live_ended_at is None
+
     def tag_list(self):
         """Tags sorted by name, using the prefetch cache when the queryset has one."""
         return sorted(self.tags.all(), key=lambda tag: tag.name.lower())
+
+
+# Where a block of story HTML starts: its text is kept apart from the previous block's.
+BLOCK_START = re.compile(r"<(?:p|br|li|ul|ol|h2|h3|blockquote)\b")
+
+
+class LiveUpdateQuerySet(models.QuerySet):
+    def shown(self):
+        """Updates readers may see on a story they may see: not deleted."""
+        return self.filter(deleted_at__isnull=True)
+
+    def for_page(self):
+        return self.select_related("image").prefetch_related("image__renditions")
+
+    def newest_first(self):
+        return self.order_by("-posted_at", "-pk")
+
+
+class LiveUpdate(models.Model):
+    """One short, timestamped entry in a story's live coverage.
+
+    Written only by articles/editorial/live.py, which keeps every version in
+    `LiveUpdateRevision`; a deleted update keeps its row (and history) with `deleted_at` set.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="live_updates")
+    posted_at = models.DateTimeField(default=timezone.now)
+    headline = models.CharField(max_length=200, blank=True)
+    body = ProseEditorField(extensions=EDITOR_EXTENSIONS, sanitize=sanitize_body, blank=True)
+    image = models.ForeignKey(
+        Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="live_updates"
+    )
+    # The author(s) as readers see them; `created_by` is who posted it.
+    byline = models.CharField(max_length=200, blank=True)
+    is_key_event = models.BooleanField("key event", default=False)
+    created_by = who_did_it()
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = who_did_it()
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    deleted_by = who_did_it()
+
+    objects = LiveUpdateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-posted_at", "-pk"]
+        indexes = [
+            models.Index(fields=["article", "deleted_at", "posted_at"], name="live_update_stream"),
+        ]
+
+    def __str__(self):
+        return self.headline or f"Update {self.pk} to “{self.article}”"
+
+    def save(self, *args, **kwargs):
+        self.body = sanitize_body(self.body)
+        self.headline = " ".join(self.headline.split())
+        self.byline = " ".join(self.byline.split())
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#{self.anchor}"
+
+    def clean(self):
+        super().clean()
+        if not self.body and not self.headline:
+            raise ValidationError({"body": "Write something: an update needs text."})
+
+    @property
+    def anchor(self) -> str:
+        return f"update-{self.pk}"
+
+    @property
+    def plain_text(self) -> str:
+        """The body as one line of text (block elements kept apart by a space)."""
+        spaced = BLOCK_START.sub(r" \g<0>", self.body)
+        return " ".join(html.unescape(strip_tags(spaced)).split())
+
+
+class LiveUpdateRevision(models.Model):
+    """A snapshot of a live update after each post, edit, pin or deletion (the editors' history)."""
+
+    update = models.ForeignKey(LiveUpdate, on_delete=models.CASCADE, related_name="revisions")
+    action = models.CharField(max_length=100)
+    snapshot = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = who_did_it(editable=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.action}: update {self.update_id}"
 
 
 class Revision(models.Model):

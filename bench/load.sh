@@ -3,6 +3,7 @@
 #
 #   bench/load.sh                 # 2,000 synthetic stories, 64 connections, 10 s per run
 #   STORIES=10000 DURATION=30s bench/load.sh
+#   MAX_REQUESTS=2000 MAX_REQUESTS_JITTER=200 DURATION=40s bench/load.sh   # other worker recycling
 #
 # Starts gunicorn exactly as the README's production command (2 × cores + 1 sync workers) on a
 # fresh PostgreSQL database holding the seed story plus $STORIES synthetic ones, with Redis as the
@@ -25,6 +26,8 @@ PG=${PG:-postgres://postgres@127.0.0.1:5432}
 DB=newsroom_bench_$$
 PY=.venv/bin/python
 WORKERS=$((2 * $(nproc) + 1))
+MAX_REQUESTS=${MAX_REQUESTS:-100000}               # as the README's command
+MAX_REQUESTS_JITTER=${MAX_REQUESTS_JITTER:-20000}
 
 command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install -y wrk" >&2; exit 1; }
 work=$(mktemp -d)
@@ -66,7 +69,8 @@ ENDPOINTS=(
 
 start_server() {
   PAGE_CACHE_SECONDS=$1 .venv/bin/gunicorn newsroom.wsgi --bind "127.0.0.1:$PORT" \
-    --workers "$WORKERS" --timeout 30 --log-level warning >>"$work/gunicorn.log" 2>&1 &
+    --workers "$WORKERS" --timeout 30 --max-requests "$MAX_REQUESTS" \
+    --max-requests-jitter "$MAX_REQUESTS_JITTER" --log-level warning >>"$work/gunicorn.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 100); do
     curl -fs -o /dev/null -H "X-Forwarded-Proto: https" "http://127.0.0.1:$PORT/" && return 0

@@ -5,6 +5,7 @@ from django.contrib.admin.views.main import ChangeList
 from taggit.managers import TaggableManager
 
 from ..models import Article, Tag
+from .live import LiveDeskMixin
 from .photos import thumbnail
 from .tags import TagAutocompleteWidget
 from .workflow import ArticleWorkflowAdmin
@@ -32,8 +33,9 @@ class StoryChangeList(ChangeList):
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleWorkflowAdmin):
-    """The story editor; statuses, revisions, previews and the trash come from the workflow base."""
+class ArticleAdmin(LiveDeskMixin, ArticleWorkflowAdmin):
+    """The story editor; statuses, revisions, previews and the trash come from the workflow base,
+    the live desk (updates posted to live coverage) from its mixin."""
 
     list_display = ["headline", "status", "published_at", "source_names", "tag_names", "thumbnail"]
     list_display_links = ["headline"]

@@ -1,7 +1,8 @@
 """Failures readers and editors should see explained, not as tracebacks.
 
-- The database is unreachable: readers get the 503 page with `Retry-After`, rendered without
-  touching the database; the next request tries the database again, so the site recovers by itself.
+- The database is unreachable: readers get the 503 page with `Retry-After` (the read API its JSON
+  error), rendered without touching the database; the next request tries the database again, so
+  the site recovers by itself.
 - An editor's save fails (database or file storage): the page says nothing was saved and gives back
   everything they typed, in a form that sends it again.
 """
@@ -32,9 +33,25 @@ def is_storage_failure(exc: BaseException | None) -> bool:
     return isinstance(exc, (OSError, BotoCoreError, ClientError))
 
 
-def database_unavailable_response() -> HttpResponse:
-    """The 503 page. A plain template render: no request context, so no query can run."""
+def is_api_request(request) -> bool:
+    return request is not None and request.path.startswith("/api/")
+
+
+def database_unavailable_response(request=None) -> HttpResponse:
+    """The 503 page, or for the read API its JSON error. A plain template render: no request
+    context, so no query can run."""
     retry_after = settings.DATABASE_RETRY_AFTER
+    if is_api_request(request):
+        from articles.outbound.api import error_response  # the API's one error shape
+
+        response = error_response(
+            503,
+            "unavailable",
+            f"The stories cannot be read right now; try again in about {retry_after} seconds.",
+        )
+        response["Retry-After"] = str(retry_after)
+        add_never_cache_headers(response)
+        return response
     html = loader.render_to_string(
         "503.html", {"site_name": settings.SITE_NAME, "retry_after": retry_after}
     )
@@ -85,7 +102,7 @@ class DatabaseUnavailableMiddleware:
             )
             if is_admin_write:
                 return save_failed_response(request, exception, status=503)
-            return database_unavailable_response()
+            return database_unavailable_response(request)
         if is_admin_write and is_storage_failure(exception):
             logger.exception("File storage failed while saving %s", request.path)
             return save_failed_response(request, exception, status=502)
@@ -97,6 +114,10 @@ def server_error(request, template_name="500.html"):
     """handler500: the 503 page when the error was a lost database (e.g. raised in middleware)."""
     exc = sys.exc_info()[1]
     if is_database_unavailable(exc):
-        return database_unavailable_response()
+        return database_unavailable_response(request)
+    if is_api_request(request):
+        from articles.outbound.api import error_response
+
+        return error_response(500, "server_error", "Something went wrong on our side.")
     html = loader.render_to_string(template_name)
     return HttpResponseServerError(html)

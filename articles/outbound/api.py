@@ -29,6 +29,7 @@ from django.utils.http import http_date, urlencode
 from ..models import Article, Source, Tag
 from ..search.models import Counted, ListedUnder, ListingCount
 from ..search.results import NewestIds, stories_in_order
+from . import live
 from .links import absolute_url, lead_photo_url, story_updated
 from .ninjs import article_to_ninjs
 
@@ -280,7 +281,10 @@ def article_summary_json(article) -> dict:
 
 
 def article_json(article) -> dict:
-    return article_summary_json(article) | {"body_html": article.body}
+    data = article_summary_json(article) | {"body_html": article.body}
+    if (coverage := live.live_json(article)) is not None:
+        data["live"] = coverage
+    return data
 
 
 def _list_last_modified(articles) -> datetime.datetime | None:
@@ -380,7 +384,9 @@ def article_detail(request, pk):
     article = _published_article(pk)
     if article is None:
         return not_found(f"No published story with id {pk}.")
-    last_modified = _last_modified(Article.objects.filter(pk=article.pk))
+    last_modified = live.with_updates(
+        _last_modified(Article.objects.filter(pk=article.pk)), article
+    )
     if as_ninjs:
         return ninjs_response(request, article, last_modified)
     return json_response(request, article_json(article), last_modified=last_modified)
@@ -393,7 +399,10 @@ def article_ninjs(request, pk):
     article = _published_article(pk)
     if article is None:
         return not_found(f"No published story with id {pk}.")
-    return ninjs_response(request, article, _last_modified(Article.objects.filter(pk=article.pk)))
+    last_modified = live.with_updates(
+        _last_modified(Article.objects.filter(pk=article.pk)), article
+    )
+    return ninjs_response(request, article, last_modified)
 
 
 def ninjs_response(request, article, last_modified):

@@ -16,13 +16,14 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, escape
 from django.views.decorators.http import require_GET
 
 from ..html import sanitize_body
 from ..models import Article, Source, Tag
 from ..search.models import ListedUnder
 from ..search.results import NewestIds, stories_in_order
+from . import live
 from .links import absolute_url, lead_photo_url, stored_file_size, story_updated
 
 FEED_ITEMS = 30
@@ -58,6 +59,12 @@ def _add_media_element(handler, item):
 
 class NewsRssFeed(Rss201rev2Feed):
     """RSS 2.0 with the full story in content:encoded and the photo as media:content."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Readers render a channel's description as HTML, like an item's: the plain text (a tag
+        # or source name in it) is escaped as HTML here, then as XML when written.
+        self.feed["description"] = escape(self.feed["description"])
 
     def rss_attributes(self):
         return super().rss_attributes() | {"xmlns:content": CONTENT_NS, "xmlns:media": MEDIA_RSS_NS}
@@ -116,15 +123,25 @@ def _image_type(name: str) -> str:
 
 
 def feed_item_content(article) -> str:
-    """The full story for a feed reader: the body, then its corrections and updates (newest first,
-    as on the page). Needs `corrections` prefetched."""
+    """The full story for a feed reader: the body, its live updates (newest first), then its
+    corrections and updates (newest first, as on the page). Needs `corrections` prefetched."""
     corrections = render_to_string("articles/includes/corrections.html", {"article": article})
-    return sanitize_body(article.body) + corrections.strip()
+    stream = ""
+    if updates := live.shown_updates(article):
+        stream = render_to_string(
+            "articles/includes/live_feed.html", {"article": article, "updates": updates}
+        ).strip()
+    return sanitize_body(article.body) + stream + corrections.strip()
 
 
 def feed_item_updated(article):
-    """When the story last changed for readers, a correction or update note included."""
-    times = [story_updated(article), *(c.created_at for c in article.corrections.all())]
+    """When the story last changed for readers, a correction, update note or live update
+    included."""
+    times = [
+        story_updated(article),
+        *(c.created_at for c in article.corrections.all()),
+        live.last_changed(article),
+    ]
     return max(time for time in times if time is not None)
 
 

@@ -22,6 +22,7 @@ from django.utils.html import strip_tags
 
 from ..models import Article, Image, Rendition
 from ..photos.renditions import current_renditions
+from . import live
 from .links import absolute_url, stored_file_url, story_updated
 
 NINJS_VERSION = "3.3"
@@ -130,6 +131,39 @@ def _photo_association(article: Article, image: Image) -> dict:
     return association
 
 
+def live_update_associations(article: Article, updates) -> list[dict]:
+    """A live story's updates (newest first) as text items associated with it."""
+    items = []
+    for update in updates:
+        text = live.plain_text(update)
+        item = {
+            "name": f"live-update-{update.pk}",
+            "rel": "liveupdate",
+            "uri": absolute_url(update.get_absolute_url()),
+            "type": "text",
+            "representationType": "full",
+            "firstCreated": _iso(update.posted_at),
+            "versionCreated": _iso(update.updated_at),
+            "bodies": [
+                {
+                    "role": "main",
+                    "contentType": "text/html",
+                    "value": update.body,
+                    "charCount": len(text),
+                    "wordCount": len(text.split()),
+                }
+            ],
+        }
+        if update.headline:
+            item["headlines"] = [
+                {"role": "main", "contentType": "text/plain", "value": update.headline}
+            ]
+        if update.byline:
+            item["by"] = update.byline
+        items.append(item)
+    return items
+
+
 def article_to_ninjs(article: Article) -> dict:
     """The published story as an IPTC ninjs 3.3 document (a dict ready for json.dumps)."""
     text = " ".join(html.unescape(strip_tags(article.body)).split())
@@ -183,6 +217,8 @@ def article_to_ninjs(article: Article) -> dict:
         ]
     if article.lead_image is not None:
         doc["associations"] = [_photo_association(article, article.lead_image)]
+    if updates := live.shown_updates(article):
+        doc.setdefault("associations", []).extend(live_update_associations(article, updates))
     if article.external_id:
         doc["altIds"] = [{"role": EXTERNAL_ID_ROLE, "value": article.external_id}]
     return doc

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import sitemap as sitemap_view
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -89,15 +89,17 @@ class SourceSitemap(ListedUnderSitemap):
 
 
 class NewsSitemap(SiteUrlSitemap):
-    """Stories published in the last 48 hours, for Google News."""
+    """Stories published in the last 48 hours, and live coverage still running, for Google
+    News."""
 
     limit = NEWS_LIMIT
 
     def items(self):
         since = timezone.now() - NEWS_WINDOW
+        live_now = Q(live_started_at__isnull=False, live_ended_at__isnull=True)
         return (
             Article.objects.published()
-            .filter(published_at__gte=since)
+            .filter(Q(published_at__gte=since) | live_now)
             .newest_first()
             .only("pk", "slug", "headline", "published_at", "created_at")[:NEWS_LIMIT]
         )

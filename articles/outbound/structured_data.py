@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 
 from ..photos.renditions import social_image
+from . import live
 from .links import absolute_url, lead_photo_url, story_updated
 
 _SCRIPT_SAFE = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -41,7 +42,7 @@ def _corrections(article) -> list[dict]:
 
 
 def news_article_data(article) -> dict:
-    """schema.org NewsArticle for `article`, as a dict."""
+    """schema.org NewsArticle for `article`, as a dict (a LiveBlogPosting for live coverage)."""
     canonical = absolute_url(article.get_absolute_url())
     sources = list(article.sources.all())
     data = {
@@ -81,6 +82,24 @@ def news_article_data(article) -> dict:
         }
     if corrections := _corrections(article):
         data["correction"] = corrections
+    if article.is_live_coverage:
+        data |= _live_blog(article, modified=data["dateModified"])
+    return data
+
+
+def _live_blog(article, *, modified) -> dict:
+    """What makes the story a schema.org LiveBlogPosting (itself an Article)."""
+    updates = live.shown_updates(article)
+    changed = live.last_changed(article, updates)
+    data = {
+        "@type": "LiveBlogPosting",
+        "coverageStartTime": article.live_started_at,
+        "liveBlogUpdate": live.live_blog_updates(article, updates),
+    }
+    if article.live_ended_at:
+        data["coverageEndTime"] = article.live_ended_at
+    if changed and (modified is None or changed > modified):
+        data["dateModified"] = changed
     return data
 
 

@@ -14,6 +14,11 @@ urlpatterns = [
         views.article_detail,
         name="detail",
     ),
+    re_path(
+        r"^(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/(?P<day>[0-9]{2})/(?P<slug>[-\w]+)/updates\.json$",
+        views.live_updates_json,
+        name="live_updates",
+    ),
     path("tags/", views.tag_index, name="tag_index"),
     # Tag slugs may be non-Latin ("россия"), so \w (Unicode) rather than the ASCII <slug:>.
     re_path(r"^tags/(?P<slug>[-\w]+)/$", views.tag_detail, name="tag"),

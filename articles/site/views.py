@@ -6,10 +6,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils import timezone
 
-from ..models import Article, Source, Tag, tag_url
+from ..models import Article, LiveUpdate, Source, Tag, tag_url
 from ..search.models import Counted, ListedUnder, ListingCount, StoryListing
 from ..search.results import NewestIds, counted_list, stories_in_order, tag_facets
 
@@ -17,6 +19,10 @@ FRONT_PAGE_STORIES = 13
 PROMINENT_TAGS = 12
 TAGS_PER_PAGE = 500
 RELATED_TAGS = 15
+# A live page shows this many updates (the newest, in either order); the poll carries the newest
+# POLLED_UPDATES in full and the ids of all the shown ones (so deletions leave open pages).
+LIVE_PAGE_UPDATES = 500
+POLLED_UPDATES = 50
 
 
 def paginate(request, queryset, per_page=None):
@@ -41,13 +47,74 @@ def front_page(request):
     )
 
 
-def article_detail(request, year, month, day, slug):
+def _published_story(year, month, day, slug, stories=None) -> Article:
     try:
         day = datetime.date(int(year), int(month), int(day))
     except ValueError as exc:
         raise Http404("No such date.") from exc
-    article = get_object_or_404(Article.objects.published().on_day(day).for_detail(), slug=slug)
-    return render(request, "articles/article_detail.html", {"article": article})
+    stories = Article.objects.published() if stories is None else stories
+    return get_object_or_404(stories.on_day(day), slug=slug)
+
+
+def article_detail(request, year, month, day, slug):
+    article = _published_story(year, month, day, slug, Article.objects.published().for_detail())
+    context = {"article": article}
+    if article.is_live_coverage:
+        context |= _live_context(request, article)
+    return render(request, "articles/article_detail.html", context)
+
+
+def _live_context(request, article: Article) -> dict:
+    """The live stream: key events on top, then the updates newest first (or oldest first)."""
+    oldest_first = request.GET.get("order") == "oldest"
+    updates = list(
+        LiveUpdate.objects.filter(article=article)
+        .shown()
+        .for_page()
+        .newest_first()[:LIVE_PAGE_UPDATES]
+    )
+    for update in updates:
+        update.article = article  # permalinks without a query each
+    key_events = [update for update in updates if update.is_key_event]
+    article.shown_live_updates = list(updates)  # newest first, for the JSON-LD
+    if oldest_first:
+        updates.reverse()
+    return {
+        "live_updates": updates,
+        "key_events": key_events,
+        "oldest_first": oldest_first,
+        "live_updates_url": f"{article.get_absolute_url()}updates.json",
+    }
+
+
+def live_updates_json(request, year, month, day, slug):
+    """What an open live page polls: one address per story for every reader, so the page cache
+    and Varnish answer it (with a 304 when nothing changed), until the next change purges it."""
+    article = _published_story(year, month, day, slug)
+    if not article.is_live_coverage:
+        raise Http404("This story is not live coverage.")
+    shown = LiveUpdate.objects.filter(article=article).shown().newest_first()
+    ids = list(shown.values_list("pk", flat=True)[:LIVE_PAGE_UPDATES])
+    updates = []
+    for update in shown.for_page()[:POLLED_UPDATES]:
+        update.article = article
+        html = render_to_string("articles/includes/live_update.html", {"update": update})
+        updates.append(
+            {
+                "id": update.pk,
+                # As the page's data-modified has it (`|date:"c"`), to spot an edited update.
+                "modified": timezone.localtime(update.updated_at).isoformat(),
+                "key_event": update.is_key_event,
+                "html": html,
+            }
+        )
+    data = {
+        "live": article.is_live_now,
+        "ended_at": article.live_ended_at.isoformat() if article.live_ended_at else None,
+        "ids": ids,
+        "updates": updates,
+    }
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
 
 def tag_detail(request, slug):

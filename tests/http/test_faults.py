@@ -105,9 +105,15 @@ class TestDatabaseOutage:
                 assert response.status_code == 503, (path, response.text[:500])
                 assert response.headers["Retry-After"] == "17"
                 assert "no-store" in response.headers["Cache-Control"]
-                assert "Back in a moment" in response.text
                 assert "Traceback" not in response.text
                 assert "OperationalError" not in response.text
+                if path.startswith("/api/"):  # the API's own error shape, not the HTML page
+                    assert response.headers["Content-Type"] == "application/json"
+                    assert response.headers["Access-Control-Allow-Origin"] == "*"
+                    error = response.json()["error"]
+                    assert error["code"] == "unavailable" and "17 seconds" in error["message"]
+                else:
+                    assert "Back in a moment" in response.text
         finally:
             outage.restore()
 

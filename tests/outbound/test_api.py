@@ -397,3 +397,50 @@ def test_a_storage_outage_breaks_no_outbound_surface(client, monkeypatch):
         response = client.get(url)
         assert response.status_code == 200, url
         assert "Photo story" in response.content.decode(), url
+
+
+class TestDatabaseDown:
+    """The API answers a lost database with its own JSON error shape, never the HTML page."""
+
+    @pytest.fixture
+    def database_down(self, settings):
+        from django.db import OperationalError, connection
+
+        settings.DATABASE_RETRY_AFTER = 23
+
+        def refuse(execute, sql, params, many, context):
+            raise OperationalError("connection to server was lost")
+
+        with connection.execute_wrapper(refuse):
+            yield
+
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "/api/articles/",
+            "/api/articles/1/",
+            "/api/articles/1.ninjs",
+            "/api/tags/",
+            "/api/sources/",
+        ],
+    )
+    @pytest.mark.parametrize("generation_known", [True, False])
+    def test_503_is_the_api_json_error(self, client, stories, url, generation_known, request):
+        if generation_known:  # as on a running site: the lost database is met in the view
+            request.getfixturevalue("warm_page_cache")
+        request.getfixturevalue("database_down")  # else met in the page cache's middleware
+        client.raise_request_exception = False
+        response = client.get(url)
+        error = error_of(response, 503)
+        assert error["code"] == "unavailable"
+        assert "23 seconds" in error["message"]
+        assert response["Retry-After"] == "23"
+        assert "no-store" in response["Cache-Control"]
+        assert response["Access-Control-Allow-Origin"] == "*"
+
+    def test_reader_pages_still_get_the_html_page(self, client, stories, database_down):
+        client.raise_request_exception = False
+        response = client.get("/tags/mali/")
+        assert response.status_code == 503
+        assert response["Content-Type"].startswith("text/html")
+        assert b"Back in a moment" in response.content

@@ -1,0 +1,162 @@
+"""A live story's page and its poll: key events, order, permalinks, the end, what never leaks,
+and the poll served by the page cache (304 until the next update)."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+
+from articles.editorial import live
+from articles.models import Article
+from tests.helpers.factories import make_article, make_draft
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_page_cache():
+    cache.clear()
+
+
+@pytest.fixture
+def story():
+    return live.start_coverage(article=make_article("Election night live"), user=None)
+
+
+def post(story, text, **fields):
+    return live.post_update(article=story, user=None, body=f"<p>{text}</p>", **fields)
+
+
+def html(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    return response.content.decode()
+
+
+def poll_url(story) -> str:
+    return f"{story.get_absolute_url()}updates.json"
+
+
+def order_of(page: str, *texts) -> list[int]:
+    return [page.index(text) for text in texts]
+
+
+def test_updates_newest_first_key_events_on_top_and_permalinks(client, story):
+    first = post(story, "Polls close at eight.", headline="Polls close")
+    second = post(story, "First results are in.")
+    live.set_key_event(update=first, user=None, is_key_event=True)
+    page = html(client, story.get_absolute_url())
+    stream = page[page.index('id="live-stream"') :]
+    assert stream.index("First results are in.") < stream.index("Polls close at eight.")
+    key_events = page[page.index("Key events") : page.index('id="live-stream"')]
+    assert f'href="#update-{first.pk}"' in key_events and "Polls close" in key_events
+    assert f'href="#update-{second.pk}"' not in key_events
+    assert f'id="update-{first.pk}"' in page and f'id="update-{second.pk}"' in page
+    assert 'aria-live="polite"' in page
+    assert "This live coverage has ended" not in page
+    assert re.search(r'<script src="[^"]*js/live\.js" defer></script>', page)
+
+
+def test_oldest_first_works_without_javascript(client, story):
+    post(story, "Polls close at eight.")
+    post(story, "First results are in.")
+    page = html(client, story.get_absolute_url() + "?order=oldest")
+    stream = page[page.index('id="live-stream"') :]
+    assert stream.index("Polls close at eight.") < stream.index("First results are in.")
+    assert 'href="?order=newest#live"' in page
+
+
+def test_ended_coverage_says_so_and_stops_polling(client, story):
+    post(story, "Last word.")
+    live.end_coverage(article=story, user=None)
+    page = html(client, story.get_absolute_url())
+    assert "This live coverage has ended." in page
+    assert "Last word." in page
+    assert "js/live.js" not in page
+    assert client.get(poll_url(story)).json()["live"] is False
+
+
+def test_an_ordinary_story_has_no_live_section_or_poll(client):
+    article = make_article()
+    assert 'id="live"' not in html(client, article.get_absolute_url())
+    assert client.get(f"{article.get_absolute_url()}updates.json").status_code == 404
+
+
+def test_deleted_updates_leave_the_page_and_the_poll(client, story):
+    kept, gone = post(story, "Kept update."), post(story, "Mistaken update.")
+    live.delete_update(update=gone, user=None)
+    page = html(client, story.get_absolute_url())
+    assert "Kept update." in page and "Mistaken update." not in page
+    data = client.get(poll_url(story)).json()
+    assert data["ids"] == [kept.pk]
+    assert [item["id"] for item in data["updates"]] == [kept.pk]
+
+
+@pytest.mark.parametrize("status", [Article.Status.DRAFT, Article.Status.UNPUBLISHED])
+def test_an_unpublished_storys_updates_never_leak(client, status):
+    article = make_draft("Secret live") if status == "draft" else make_article(status=status)
+    live.start_coverage(article=article, user=None)
+    live.post_update(article=article, user=None, body="<p>Secret update.</p>")
+    assert client.get(article.get_absolute_url()).status_code == 404
+    assert client.get(poll_url(article)).status_code == 404
+    for url in ("/feeds/latest.atom", "/feeds/latest.rss", "/feeds/latest.json", "/api/articles/"):
+        assert b"Secret update" not in client.get(url).content, url
+
+
+def test_poll_is_page_cached_answers_304_then_shows_the_next_update(
+    client, settings, story, django_assert_num_queries, committed
+):
+    settings.PAGE_CACHE_SECONDS = 300
+    first = post(story, "First.")
+    response = client.get(poll_url(story))
+    assert response["X-Page-Cache"] == "miss"
+    assert "s-maxage=" in response["Cache-Control"]
+    assert response.json()["ids"] == [first.pk]
+    with django_assert_num_queries(0):  # from the page cache
+        again = client.get(poll_url(story), headers={"If-None-Match": response["ETag"]})
+    assert again.status_code == 304
+
+    with committed():  # what follows the commit: a new content generation
+        second = post(story, "Second.")
+    fresh = client.get(poll_url(story), headers={"If-None-Match": response["ETag"]})
+    assert fresh.status_code == 200
+    data = fresh.json()
+    assert data["ids"] == [second.pk, first.pk]
+    assert "Second." in data["updates"][0]["html"]
+    assert f'id="update-{second.pk}"' in data["updates"][0]["html"]
+
+
+def test_an_edit_and_a_pin_reach_the_cached_page_and_poll(client, settings, story, committed):
+    settings.PAGE_CACHE_SECONDS = 300
+    update = post(story, "Turnout is low.")
+    before = client.get(poll_url(story)).json()["updates"][0]
+    html(client, story.get_absolute_url())
+    with committed():
+        live.edit_update(update=update, user=None, body="<p>Turnout is high.</p>")
+    with committed():
+        live.set_key_event(update=update, user=None, is_key_event=True)
+    after = client.get(poll_url(story)).json()["updates"][0]
+    assert after["modified"] != before["modified"]
+    assert after["key_event"] and "Turnout is high." in after["html"]
+    page = html(client, story.get_absolute_url())
+    assert "Turnout is high." in page and "Turnout is low." not in page
+    assert "Key events" in page
+
+
+def test_the_page_marks_updates_as_the_poll_does(client, story):
+    update = post(story, "Same stamp.")
+    page = html(client, story.get_absolute_url())
+    item = client.get(poll_url(story)).json()["updates"][0]
+    assert f'data-modified="{item["modified"]}"' in page
+    assert update.pk == item["id"]
+
+
+def test_page_and_poll_cost_a_fixed_number_of_queries(
+    client, story, warm_page_cache, django_assert_max_num_queries
+):
+    for number in range(5):
+        post(story, f"Update {number}.", headline=f"Headline {number}")
+    with django_assert_max_num_queries(10):
+        html(client, story.get_absolute_url())
+    with django_assert_max_num_queries(4):
+        assert len(client.get(poll_url(story)).json()["ids"]) == 5
