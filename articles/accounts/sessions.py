@@ -24,6 +24,7 @@ from django.contrib.auth import (
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
+from django.urls import reverse
 from django.utils import timezone
 
 from . import audit
@@ -133,7 +134,13 @@ class SessionTrackingMiddleware:
 
     def __call__(self, request):
         key_before = None
-        if request.COOKIES.get(settings.SESSION_COOKIE_NAME) and request.user.is_authenticated:
+        # Only the desk: readers' pages never touch the session for this.
+        in_desk = request.path.startswith(reverse("admin:index"))
+        if (
+            in_desk
+            and request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+            and request.user.is_authenticated
+        ):
             key_before = request.session.session_key
             self._check(request, request.user)
         response = self.get_response(request)
