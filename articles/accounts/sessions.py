@@ -108,9 +108,13 @@ def _user_saved(sender, instance, created, raw=False, update_fields=None, **kwar
     if not has_desk_access(instance):
         end_sessions(instance)
     elif getattr(instance, "_password", None) is not None:  # set_password() then save()
-        own = request is not None and getattr(request, "user", None) == instance
+        actor = getattr(request, "user", None)
+        actor = actor if actor is not None and actor.is_authenticated else None
+        own = actor == instance
         end_sessions(instance, keep=request.session.session_key if own else None)
-        audit.record(audit.Action.PASSWORD_CHANGED, user=instance if own else None, target=instance)
+        # Who changed it: the person, an administrator, or nobody signed in (a reset link, a
+        # command).
+        audit.record(audit.Action.PASSWORD_CHANGED, user=actor, target=instance)
 
 
 @receiver(m2m_changed, sender=User.groups.through, dispatch_uid="articles.sessions.groups")

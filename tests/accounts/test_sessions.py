@@ -120,3 +120,20 @@ class TestSessionsEndedByAChange:
         reporter.groups.add(Group.objects.get(name="Editor"))
         reporter.groups.remove(Group.objects.get(name="Reporter"))
         assert reaches_desk(laptop)
+
+
+class TestPasswordChangeAudit:
+    def test_the_administrator_who_set_a_password_is_recorded(self, client, laptop, reporter):
+        from ..helpers.factories import make_editor
+
+        admin_user = make_editor("root")
+        client.force_login(admin_user)
+        new = "set by the administrator 7"
+        response = client.post(
+            reverse("admin:auth_user_password_change", args=[reporter.pk]),
+            {"password1": new, "password2": new, "usable_password": "true"},
+        )
+        assert response.status_code == 302
+        entry = AuditEntry.objects.get(action=AuditEntry.Action.PASSWORD_CHANGED)
+        assert (entry.user, entry.target_label) == (admin_user, "rep")
+        assert not reaches_desk(laptop)
