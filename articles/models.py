@@ -39,6 +39,11 @@ MAX_TAG_NAME_LENGTH = 100
 
 
 @functools.cache
+def newsroom_time(moment: datetime.datetime) -> str:
+    """A moment as the desk writes it, in the newsroom's time zone and naming it."""
+    return timezone.localtime(moment).strftime("%-d %b %Y, %H:%M %Z")
+
+
 def site_root() -> str:
     """Where the reader's pages start. Stories', tags' and sources' addresses are written out
     from it rather than reversed: a list page asks for hundreds of them, and reverse() costs
@@ -540,6 +545,17 @@ class ArticleQuerySet(models.QuerySet):
     def newest_first(self):
         return self.order_by("-published_at", "-pk")
 
+    def in_desk_status(self, desk_status: str):
+        """Stories whose `Article.desk_status` is `desk_status` (scheduled and published apart)."""
+        now = timezone.now()
+        if desk_status == "trash":
+            return self.in_trash()
+        if desk_status == "scheduled":
+            return self.scheduled()
+        if desk_status == Article.Status.PUBLISHED:
+            return self.live().filter(status=desk_status, published_at__lte=now)
+        return self.live().filter(status=desk_status)
+
 
 class Article(models.Model):
     class Status(models.TextChoices):
@@ -596,6 +612,12 @@ class Article(models.Model):
     published_by = who_did_it()
     status_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
     deleted_by = who_did_it()
+    # Changes to a live story that readers do not see yet: the words, photo, sources and tags as
+    # an editor last saved them (articles/editorial/services.py), until "Publish changes".
+    working_draft = models.JSONField(null=True, blank=True, editable=False)
+    working_draft_at = models.DateTimeField(null=True, blank=True, editable=False)
+    working_draft_by = who_did_it()
+
     # Live coverage (articles/editorial/live.py): a story with a start time carries a stream of
     # `LiveUpdate`s; an end time closes it ("This live coverage has ended") until it is reopened.
     live_started_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -688,6 +710,32 @@ class Article(models.Model):
             and self.published_at is not None
             and self.published_at > timezone.now()
         )
+
+    DESK_STATUSES = [
+        ("draft", "Draft"),
+        ("in_review", "In review"),
+        ("scheduled", "Scheduled"),
+        ("published", "Published"),
+        ("unpublished", "Unpublished"),
+        ("trash", "In trash"),
+    ]
+
+    @property
+    def desk_status(self) -> str:
+        """What the desk calls the story's state: a published story with a future time is
+        "scheduled", never "published" (readers cannot see it yet)."""
+        if self.deleted_at is not None:
+            return "trash"
+        if self.is_scheduled:
+            return "scheduled"
+        return self.status
+
+    @property
+    def desk_status_label(self) -> str:
+        """ "Scheduled for 7 Dec 2026, 21:00 CET", "Published", "In review"…"""
+        if self.desk_status == "scheduled":
+            return f"Scheduled for {newsroom_time(self.published_at)}"
+        return dict(self.DESK_STATUSES)[self.desk_status]
 
     @property
     def is_live_coverage(self) -> bool:

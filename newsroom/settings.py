@@ -56,7 +56,7 @@ else:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "articles.desk.apps.DeskAdminConfig",  # the admin, with the desk as its home page
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

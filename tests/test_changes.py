@@ -72,6 +72,7 @@ class TestOnePerTransaction:
         url = reverse("admin:articles_article_change", args=[seed_story.pk])
         tags = 'Mali, Russia, France, "Wagner Group", Sahel, Africa, Bamako'
         data = change_form_data(seed_story, headline="Mali takes delivery", tags=tags)
+        data["_publish_changes"] = "Publish changes"  # the story is live
         with committed():
             queries = queries_during(lambda: editor_client.post(url, data))
         assert queries <= ADMIN_SAVE_QUERIES
@@ -80,6 +81,20 @@ class TestOnePerTransaction:
         assert Tag.objects.get(name="Bamako").pk in listing.tag_ids
         assert SearchDocument.objects.get(article=seed_story).headline == "Mali takes delivery"
         assert seed_story.revisions.count() == 2  # the seed's, and this save's
+
+    def test_a_working_draft_changes_nothing_readers_see(self, editor_client, committed, work):
+        with committed():  # its own transaction, as on a real site
+            story = make_article("Mali receives helicopters", tags=["Mali"])
+        work.clear()
+        url = reverse("admin:articles_article_change", args=[story.pk])
+        data = change_form_data(story, headline="Mali takes delivery", tags="Mali, Bamako")
+        with committed():
+            queries = queries_during(lambda: editor_client.post(url, data))
+        assert queries <= ADMIN_SAVE_QUERIES
+        assert work == {}  # no listing, search document, cache or purge work
+        assert Article.objects.get(pk=story.pk).working_draft["headline"] == "Mali takes delivery"
+        assert SearchDocument.objects.get(article=story).headline == "Mali receives helicopters"
+        assert not Tag.objects.filter(name="Bamako").exists()
 
     def test_a_wire_import_that_publishes(self, committed, work):
         with committed():
@@ -116,8 +131,7 @@ class TestOnePerTransaction:
         stories = [make_article(f"Story {n}") for n in range(10)]
         work.clear()
         data = {
-            "action": "delete_selected",
-            "post": "yes",
+            "action": "move_to_trash",
             ACTION_CHECKBOX_NAME: [s.pk for s in stories],
         }
         with committed():
@@ -129,7 +143,8 @@ class TestOnePerTransaction:
 
     def test_a_restore_of_a_revision(self, committed, work):
         editor = make_editor()
-        story = make_article("First words", tags=["Mali"])
+        # In review: the restore changes the story itself (a live one's goes to its working draft).
+        story = make_article("First words", tags=["Mali"], status="in_review")
         services.save_article(article=story, user=editor)
         story.headline = "Second words"
         story.tags.set(["Niger"])

@@ -21,10 +21,10 @@ admin.site.unregister(TaggitDefaultTag)
 
 
 class TagAutocompleteWidget(TagWidget):
-    """The comma-separated tags box, with suggestions of existing tags as the editor types.
+    """The comma-separated tags box, shown as chips with suggestions of existing tags.
 
-    Without JavaScript it is the plain text box; with it, a <datalist> offers each matching tag
-    appended to what is already typed (static/articles/admin-tags.js).
+    Without JavaScript it is the plain text box; with it, each tag is a chip and a combobox
+    suggests existing tags as the editor types (static/articles/admin-tags.js).
     """
 
     class Media:
@@ -33,15 +33,10 @@ class TagAutocompleteWidget(TagWidget):
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         widget_attrs = context["widget"]["attrs"]
-        widget_attrs["list"] = f"{widget_attrs.get('id', name)}-suggestions"
         widget_attrs["autocomplete"] = "off"
+        widget_attrs["class"] = "vLargeTextField"
         widget_attrs["data-tag-autocomplete"] = reverse("admin:articles_tag_autocomplete")
         return context
-
-    def render(self, name, value, attrs=None, renderer=None):
-        html = super().render(name, value, attrs, renderer)
-        list_id = f"{(attrs or {}).get('id', name)}-suggestions"
-        return html + format_html('<datalist id="{}"></datalist>', list_id)
 
 
 class TagForm(forms.ModelForm):

@@ -7,6 +7,7 @@ button is never the only thing stopping a reporter.
 
 import contextlib
 import datetime
+from types import SimpleNamespace
 
 from django import forms
 from django.contrib import messages
@@ -17,9 +18,10 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from .. import changes
-from ..editorial import previews, revisions, services
+from ..editorial import checks, previews, revisions, services
 from ..models import Article, Correction, Revision, ShareLink
 from .base import DeskModelAdmin
 
@@ -44,6 +46,11 @@ class WorkflowFormMixin:
         )
         self.conflict_changes = None
         self.conflict_baseline_missing = False
+        draft_tags = getattr(self.instance, "draft_tags", None)
+        if draft_tags is not None:
+            # The working draft's tags and sources (its words are already in the instance).
+            self.initial["tags"] = [SimpleNamespace(name=name) for name in draft_tags]
+            self.initial["sources"] = [source.pk for source in self.instance.draft_sources]
         if "status" in self.fields:
             allowed = self.allowed_statuses()
             self.fields["status"].widget.choices = [
@@ -94,6 +101,18 @@ class WorkflowFormMixin:
             raise
 
 
+def status_note(article: Article) -> str:
+    """What a save left readers with, said plainly (never "published" for a future time)."""
+    status = article.desk_status
+    if status == "scheduled":
+        return f"{article.desk_status_label}: readers will see it from then."
+    if status == Status.PUBLISHED:
+        return "Published: readers can see it now."
+    if status == Status.UNPUBLISHED:
+        return "Unpublished: readers cannot see it."
+    return f"Status: {article.desk_status_label}. Readers cannot see it."
+
+
 class ArticleWorkflowAdmin(DeskModelAdmin):
     change_list_template = "admin/articles/article/change_list.html"
     change_form_template = "admin/articles/article/change_form.html"
@@ -117,6 +136,13 @@ class ArticleWorkflowAdmin(DeskModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).live()
 
+    def get_object(self, request, object_id, from_field=None):
+        """The story as its editors see it: its working draft, if any, in its fields."""
+        article = super().get_object(request, object_id, from_field)
+        if article is not None and article.working_draft:
+            article.draft_tags, article.draft_sources = services.apply_working_draft(article)
+        return article
+
     # ---- Saving --------------------------------------------------------------------------
 
     @contextlib.contextmanager
@@ -135,6 +161,31 @@ class ArticleWorkflowAdmin(DeskModelAdmin):
             obj.published_at = current_time
         target, at = obj.status, obj.published_at
         obj.status = current_status
+        stored_live = change and services.keeps_working_draft(
+            Article(status=current_status, published_at=current_time)
+        )
+        request.desk_working_draft = False
+        if stored_live and target == current_status and at == current_time:
+            if "_publish_changes" in request.POST:
+                services.publish_changes(article=obj, user=user)
+                request.desk_status_note = "Changes published: readers see them now."
+            else:
+                services.save_working_draft(
+                    article=obj,
+                    user=user,
+                    tags=form.cleaned_data.get("tags", []),
+                    sources=form.cleaned_data.get("sources", []),
+                )
+                request.desk_working_draft = True
+                request.desk_status_note = (
+                    "Saved as a working draft: readers still see the published version until "
+                    "an editor publishes the changes."
+                    if obj.working_draft
+                    else "Nothing differs from the published version."
+                )
+            return
+        # The form held the working draft's words: whatever this save does, they are in it.
+        obj.working_draft, obj.working_draft_at, obj.working_draft_by = None, None, None
         if target == Status.PUBLISHED and (current_status != target or at != current_time):
             services.publish_or_schedule(article=obj, user=user, at=at)
         elif target == Status.UNPUBLISHED and current_status != target:
@@ -145,6 +196,20 @@ class ArticleWorkflowAdmin(DeskModelAdmin):
             services.return_to_draft(article=obj, user=user)
         else:
             services.save_article(article=obj, user=user)
+        request.desk_status_note = status_note(obj)
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        note = getattr(request, "desk_status_note", None)
+        if note and level == messages.SUCCESS:
+            # Django's "was changed successfully", followed by what readers now see.
+            message = format_html("{} {}", message, note)
+            request.desk_status_note = None
+        return super().message_user(request, message, level, *args, **kwargs)
+
+    def save_related(self, request, form, formsets, change):
+        if getattr(request, "desk_working_draft", False):
+            return  # the tags and sources went into the working draft, not onto the live story
+        super().save_related(request, form, formsets, change)
 
     # ---- Deleting is moving to the trash --------------------------------------------------
 
@@ -180,6 +245,11 @@ class ArticleWorkflowAdmin(DeskModelAdmin):
                 "<path:object_id>/history/<int:number>/restore/",
                 view(self.restore_view),
                 name=name + "restore_revision",
+            ),
+            path(
+                "<path:object_id>/working-draft/",
+                view(self.working_draft_view),
+                name=name + "working_draft",
             ),
             path("<path:object_id>/share/", view(self.share_view), name=name + "share"),
             path(
@@ -226,8 +296,19 @@ class ArticleWorkflowAdmin(DeskModelAdmin):
             if obj
             else reverse("admin:articles_article_preview_new"),
             corrections=list(obj.corrections.all()) if obj else [],
+            checks=checks.checks_for(
+                obj, obj.draft_tags if hasattr(obj, "draft_tags") else obj.tag_list()
+            )
+            if obj
+            else [],
         )
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_view_on_site_url(self, obj=None):
+        """A story readers cannot see yet opens in its preview, not on a 404."""
+        if obj is not None and not obj.is_published:
+            return reverse("admin:articles_article_preview", args=[obj.pk])
+        return super().get_view_on_site_url(obj)
 
     def preview_view(self, request, object_id=None):
         article = self._article_or_404(request, object_id) if object_id else None
@@ -289,16 +370,67 @@ class ArticleWorkflowAdmin(DeskModelAdmin):
             raise Http404("Use the button on the page.")
 
     def restore_view(self, request, object_id, number):
-        self._refuse_non_post(request)
+        """Show what restoring a revision would change; restore only when that is confirmed."""
         article = self._article_or_404(request, object_id)
         revision = get_object_or_404(Revision, article=article, number=number)
+        if request.method != "POST":
+            current = revisions.snapshot(article)
+            restored = current | {key: revision.snapshot.get(key) for key in revisions.DRAFT_KEYS}
+            context = self._context(
+                request,
+                article,
+                title=f"Restore revision {number}: {article}",
+                revision=revision,
+                changes=revisions.compare(current, restored),
+                into_working_draft=article.status == Status.PUBLISHED
+                and article.published_at is not None,
+            )
+            return TemplateResponse(request, "admin/articles/article/restore_confirm.html", context)
         try:
-            services.restore_revision(revision=revision, user=request.user)
+            restored_article = services.restore_revision(revision=revision, user=request.user)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
+            return HttpResponseRedirect(
+                reverse("admin:articles_article_history", args=[article.pk])
+            )
+        if restored_article.working_draft:
+            messages.success(
+                request,
+                f"Revision {number} is in the working draft; readers still see the published "
+                "version until the changes are published.",
+            )
         else:
             messages.success(request, f"Restored revision {number} as a new revision.")
-        return HttpResponseRedirect(reverse("admin:articles_article_history", args=[article.pk]))
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+
+    def working_draft_view(self, request, object_id):
+        """The live story against its working draft; an editor publishes the draft from here."""
+        article = self._article_or_404(request, object_id)
+        if request.method == "POST":
+            if not services.can_publish(request.user):
+                raise PermissionDenied
+            if not article.working_draft:
+                messages.info(request, "There is no working draft to publish.")
+            else:
+                with self.write_block():
+                    services.publish_changes(
+                        article=article, user=request.user, from_working_draft=True
+                    )
+                messages.success(request, "Changes published: readers see them now.")
+            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+        changes_ = (
+            revisions.compare(revisions.live_snapshot(article), revisions.snapshot(article))
+            if article.working_draft
+            else []
+        )
+        context = self._context(
+            request,
+            article,
+            title=f"Working draft: {article}",
+            changes=changes_,
+            can_publish=services.can_publish(request.user),
+        )
+        return TemplateResponse(request, "admin/articles/article/working_draft.html", context)
 
     def trash_view(self, request):
         if not request.user.has_perm(services.RECOVER_PERMISSION):

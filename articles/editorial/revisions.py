@@ -41,7 +41,27 @@ def snapshot(article: Article) -> dict:
     return _snapshot_of(_stored(article.pk))
 
 
+# The parts of a snapshot a working draft holds (articles/editorial/services.py): the rest
+# (status, time, slug) is always the live story's.
+DRAFT_KEYS = ("headline", "standfirst", "body", "byline", "lead_image", "sources", "tags")
+
+
 def _snapshot_of(stored: Article) -> dict:
+    """The story as its editors see it: the live fields, its working draft (if any) over them."""
+    live = live_snapshot_of(stored)
+    if stored.working_draft:
+        return (
+            live | {key: stored.working_draft[key] for key in DRAFT_KEYS} | {"working_draft": True}
+        )
+    return live
+
+
+def live_snapshot(article: Article) -> dict:
+    """What readers see of the story (its working draft left out)."""
+    return live_snapshot_of(_stored(article.pk))
+
+
+def live_snapshot_of(stored: Article) -> dict:
     image = stored.lead_image
     return {
         "headline": stored.headline,

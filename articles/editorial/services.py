@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from .. import changes
 from ..accounts import audit
+from ..html import sanitize_body
 from ..models import Article, Correction, Image, Revision, ShareLink, Source
-from .revisions import record_revision, revision_block
+from .revisions import DRAFT_KEYS, live_snapshot_of, record_revision, revision_block
 
 Status = Article.Status
 
@@ -316,6 +317,135 @@ def add_correction(
     return correction
 
 
+# ---- Working drafts of live stories -------------------------------------------------------------
+#
+# Saving a story readers can see does not change what they see: the words, photo, sources and
+# tags go into the story's working draft (`Article.working_draft`, shaped like a revision's
+# snapshot), and "Publish changes" (an editor's) makes them live. The live columns, the listings,
+# the search index and the page cache are untouched until then.
+
+
+def keeps_working_draft(stored: Article | None) -> bool:
+    """Whether a plain save of this story goes into its working draft (readers can see it)."""
+    return stored is not None and stored.is_published
+
+
+def draft_payload(article: Article, *, tags, sources) -> dict:
+    """The working-draft part of a snapshot, from an unsaved article and its tags and sources."""
+    image = article.lead_image
+    return {
+        "headline": " ".join(article.headline.split()),
+        "standfirst": article.standfirst,
+        "body": sanitize_body(article.body),
+        "byline": article.byline,
+        "lead_image": {"id": image.pk, "label": str(image)} if image else None,
+        "sources": [
+            {"id": source.pk, "name": source.name}
+            for source in sorted(sources, key=lambda s: s.name.lower())
+        ],
+        "tags": sorted({str(tag) for tag in tags}, key=str.lower),
+    }
+
+
+@changes.atomic()
+def save_working_draft(
+    *, article: Article, user, tags, sources, action: str = "Working draft saved"
+) -> Article:
+    """Keep these changes to a live story where readers do not see them.
+
+    Only the draft columns and the version change (a plain UPDATE: no change set, so nothing
+    readers see is rewritten). A draft identical to the live story is dropped.
+    """
+    stored = _lock(article)
+    if stored is None:
+        raise ValidationError("Save the story once before keeping a working draft.")
+    if not can_edit(user, stored):
+        raise PermissionDenied("You cannot change this story.")
+    article.clean_fields(exclude=["slug", "status", "published_at", "lead_image"])
+    payload = draft_payload(article, tags=tags, sources=sources)
+    live = live_snapshot_of(stored)
+    now = timezone.now()
+    if all(payload[key] == live[key] for key in DRAFT_KEYS):
+        payload, at, by = None, None, None
+    else:
+        at, by = now, user
+    article.version = stored.version + 1
+    article.working_draft, article.working_draft_at, article.working_draft_by = payload, at, by
+    Article.objects.filter(pk=stored.pk).update(
+        working_draft=payload,
+        working_draft_at=at,
+        working_draft_by=by,
+        version=article.version,
+        updated_by=user,
+        updated_at=now,
+    )
+    record_revision(article, user=user, action=action)
+    return article
+
+
+def apply_working_draft(article: Article) -> tuple[list[str], list[Source]]:
+    """Put the story's working draft into its fields (unsaved); its tags and sources returned."""
+    draft = article.working_draft or {}
+    if not draft:
+        return [tag.name for tag in article.tags.all()], list(article.sources.all())
+    for name in ("headline", "standfirst", "body", "byline"):
+        setattr(article, name, draft.get(name) or "")
+    image = draft.get("lead_image")
+    article.lead_image = Image.objects.filter(pk=image["id"]).first() if image else None
+    sources = []
+    for item in draft.get("sources", []):
+        source = Source.objects.filter(pk=item["id"]).first()
+        sources.append(source or Source.get_or_create_by_name(item["name"]))
+    return list(draft.get("tags", [])), sources
+
+
+@changes.atomic()
+def publish_changes(*, article: Article, user, from_working_draft: bool = False) -> Article:
+    """Make the changes to a live story live: the fields of `article` as given (the desk's
+    form), or its stored working draft with `from_working_draft`."""
+    _require(user, PUBLISH_PERMISSION, "Only an editor can publish changes to a live story.")
+    with revision_block():
+        stored = _lock(article)
+        if stored is None or not can_edit(user, stored):
+            raise PermissionDenied("You cannot change this story.")
+        tags = sources = None
+        if from_working_draft:
+            tags, sources = apply_working_draft(article)
+        article.working_draft, article.working_draft_at, article.working_draft_by = None, None, None
+        _save(article, user=user, stored=stored, action="Published changes")
+        if from_working_draft:
+            article.sources.set(sources)
+            article.tags.set(tags)
+    audit.record(
+        audit.Action.PUBLISHED, user=user, target=article, details={"changes_to_live_story": True}
+    )
+    return article
+
+
+# ---- Tags ---------------------------------------------------------------------------------------
+
+
+@changes.atomic()
+def add_tag(*, article: Article, user, name: str) -> Article:
+    """Tag a story (the desk's bulk "Add a tag"): on the story as readers see it and, when it has
+    one, in its working draft too, so publishing the draft later does not drop the tag."""
+    with revision_block():
+        stored = _lock(article)
+        if stored is None or not can_edit(user, stored):
+            raise PermissionDenied("You cannot change this story.")
+        article.tags.add(name)
+        tag_name = next(t.name for t in article.tags.all() if t.name.casefold() == name.casefold())
+        updates = {"version": stored.version + 1, "updated_by": user, "updated_at": timezone.now()}
+        if stored.working_draft and tag_name not in stored.working_draft.get("tags", []):
+            draft = dict(stored.working_draft)
+            draft["tags"] = sorted([*draft.get("tags", []), tag_name], key=str.lower)
+            updates["working_draft"] = draft
+        Article.objects.filter(pk=stored.pk).update(**updates)
+        article.version = updates["version"]
+        record_revision(article, user=user, action=f"Tagged “{tag_name}”")
+    return article
+
+
 # ---- Revisions ---------------------------------------------------------------------------------
 
 
@@ -324,7 +454,8 @@ def restore_revision(*, revision: Revision, user) -> Article:
     """Bring back a revision's words, photo, sources and tags as a new revision.
 
     The story's status and publication time are left as they are: restoring old words must not
-    publish or withdraw a story.
+    publish or withdraw a story. A published or scheduled story gets them in its working draft,
+    never straight onto the page.
     """
     _require(user, RESTORE_REVISION_PERMISSION, "Only an editor can restore revisions.")
     with revision_block():
@@ -333,6 +464,16 @@ def restore_revision(*, revision: Revision, user) -> Article:
         if not can_edit(user, stored):
             raise PermissionDenied("You cannot change this story.")
         data = revision.snapshot
+        if stored.status == Status.PUBLISHED and stored.published_at is not None:
+            article.working_draft = {key: data.get(key) for key in DRAFT_KEYS}
+            tags, sources = apply_working_draft(article)
+            return save_working_draft(
+                article=article,
+                user=user,
+                tags=tags,
+                sources=sources,
+                action=f"Restored revision {revision.number} into the working draft",
+            )
         for name in ("headline", "standfirst", "body", "byline", "slug"):
             setattr(article, name, data.get(name) or "")
         image = data.get("lead_image")

@@ -39,6 +39,7 @@ def test_editor_changes_the_seed_story_and_readers_see_it(editor_client, client,
         seed_story,
         headline="Mali takes delivery of Russian helicopters",
         tags='Mali, Russia, "Wagner Group", Bamako',
+        _publish_changes="Publish changes",
     )
     response = editor_client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -58,7 +59,8 @@ def test_crafted_post_cannot_store_script(editor_client, seed_story):
         '<p>Safe<script>alert("x")</script></p><p><img src=x onerror="alert(1)"></p>'
         '<p><a href="javascript:alert(1)">bad link</a> <a href="https://ok.example/">ok</a></p>'
     )
-    response = editor_client.post(url, change_form_data(seed_story, body=hostile))
+    data = change_form_data(seed_story, body=hostile, _publish_changes="Publish changes")
+    response = editor_client.post(url, data)
     assert response.status_code == 302
     seed_story.refresh_from_db()
     assert "<script" not in seed_story.body
@@ -111,7 +113,7 @@ def test_change_form_has_grouped_fields_rich_text_and_view_on_site(editor_client
     page = editor_client.get(
         reverse("admin:articles_article_change", args=[seed_story.pk])
     ).content.decode()
-    for heading in ["Story", "Media", "Metadata"]:
+    for heading in ["Story", "Photo", "Tags and sources", "Publishing"]:
         assert f">{heading}</h2>" in page
     assert "prose-editor" in page
     assert "admin-autocomplete" in page  # sources and lead image

@@ -30,6 +30,8 @@ def test_second_save_is_refused_and_keeps_what_was_typed(two_editors):
     url = change_url(article)
     amina_form, bruno_form = opened_form(amina, article), opened_form(bruno, article)
     assert amina_form["opened_version"] == bruno_form["opened_version"] == "2"
+    # The story is live: each save here publishes its changes (not just a working draft).
+    amina_form["_publish_changes"] = bruno_form["_publish_changes"] = "Publish changes"
 
     amina_form["body"] = "<p>The council voted on Tuesday to build the new river bridge.</p>"
     assert amina.post(url, amina_form).status_code == 302
@@ -58,7 +60,7 @@ def test_second_save_is_refused_and_keeps_what_was_typed(two_editors):
     # Having merged by hand, Bruno saves again from the re-shown form: now it goes through.
     kept["body"] = "<p>The council voted on Tuesday to build the new river bridge.</p>"
     assert kept["opened_version"] == "3"
-    assert bruno.post(url, kept).status_code == 302
+    assert bruno.post(url, kept | {"_publish_changes": "Publish changes"}).status_code == 302
     article.refresh_from_db()
     assert article.headline == "Council says yes to the bridge"
     assert "new river bridge" in article.body
@@ -96,4 +98,6 @@ def test_a_story_saved_before_revisions_existed_still_shows_the_conflict(two_edi
     page = response.content.decode()
     assert "No revision of the version you opened is stored" in page
     assert "<ins>Amina&#x27;s</ins>" in page
-    assert Article.objects.get(pk=article.pk).headline == "Amina's"
+    # Amina's save went into the live story's working draft; readers still see the old headline.
+    stored = Article.objects.get(pk=article.pk)
+    assert (stored.headline, stored.working_draft["headline"]) == ("Legacy story", "Amina's")

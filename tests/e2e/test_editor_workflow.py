@@ -17,7 +17,9 @@ def open_story(page: Page, story: Article) -> None:
 
 
 def save_and_continue(page: Page) -> None:
-    page.get_by_role("button", name="Save and continue editing").click()
+    # A live story's plain save keeps a working draft; the button says so.
+    name = re.compile(r"^(Save and continue editing|Save working draft)$")
+    page.get_by_role("button", name=name).click()
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
 
 
@@ -59,8 +61,11 @@ def test_an_earlier_revision_is_restored_from_the_history(editor_page: Page, new
     page.get_by_role("button", name="Compare selected revisions").click()
     expect(page.locator("#content-main")).to_contain_text("A standfirst nobody liked.")
     page.go_back()
-    page.get_by_role("row", name=re.compile(r"^1 ")).get_by_role("button", name="Restore").click()
-    expect(page.locator(".messagelist")).to_contain_text("estored")
+    page.get_by_role("row", name=re.compile(r"^1 ")).get_by_role("link", name="Restore…").click()
+    # Asked first, with what would change; the story is live, so it goes to the working draft.
+    expect(page.locator("#content-main")).to_contain_text("A standfirst nobody liked.")
+    page.get_by_role("button", name="Restore into the working draft").click()
+    expect(page.locator(".messagelist")).to_contain_text("evision 1")
     open_story(page, newsroom)
     expect(page.get_by_label("Standfirst")).to_have_value(original)
 
@@ -77,7 +82,7 @@ def test_second_editor_saving_an_older_copy_is_stopped_with_the_changes(
     save_and_continue(first)
 
     second.get_by_label("Byline").fill("Second Editor")
-    second.get_by_role("button", name="Save and continue editing").click()
+    second.get_by_role("button", name="Save working draft", exact=True).click()
     conflict = second.get_by_role("alert").filter(has_text="Changed by someone else")
     expect(conflict).to_be_visible()
     expect(conflict).to_contain_text("first editor's standfirst")

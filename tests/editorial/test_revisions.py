@@ -94,6 +94,7 @@ def test_restore_round_trip_including_tags_sources_and_photo(editor):
         tags=["Elections", "Senate"],
         sources=[wire],
         lead_image=old_photo,
+        status="in_review",  # not live: saves and restores change the story itself
     )
     services.save_article(article=article, user=None)  # revision 1: the original
 
@@ -108,6 +109,9 @@ def test_restore_round_trip_including_tags_sources_and_photo(editor):
     )
     assert article.revisions.count() == 2
 
+    confirm = editor.get(admin_url("restore_revision", article.pk, 1))
+    assert "<del>Rewritten</del>" in confirm.content.decode()  # what would change, first
+    assert Article.objects.get(pk=article.pk).headline == "Rewritten headline"
     response = editor.post(admin_url("restore_revision", article.pk, 1))
     assert response.status_code == 302
 
@@ -117,7 +121,7 @@ def test_restore_round_trip_including_tags_sources_and_photo(editor):
     assert sorted(t.name for t in article.tags.all()) == ["Elections", "Senate"]
     assert list(article.sources.all()) == [wire]
     assert article.lead_image == old_photo
-    assert article.status == Article.Status.PUBLISHED  # restoring words does not unpublish
+    assert article.status == Article.Status.IN_REVIEW  # restoring words keeps the status
 
     # Nothing was lost: the rewrite is still revision 2, the restore is a new revision 3.
     numbers = list(article.revisions.order_by("number").values_list("number", "action"))
@@ -131,10 +135,32 @@ def test_restore_round_trip_including_tags_sources_and_photo(editor):
     assert Article.objects.get(pk=article.pk).headline == "Rewritten headline"
 
 
-def test_restore_needs_a_post(editor):
-    article = make_draft()
+def test_restore_asks_first(editor):
+    article = make_draft(headline="First words")
     services.save_article(article=article, user=None)
-    assert editor.get(admin_url("restore_revision", article.pk, 1)).status_code == 404
+    article.headline = "Second words"
+    services.save_article(article=article, user=None)
+    page = editor.get(admin_url("restore_revision", article.pk, 1)).content.decode()
+    assert "Restore this revision" in page and "<ins>First</ins>" in page
+    assert Article.objects.get(pk=article.pk).headline == "Second words"  # nothing restored yet
+
+
+def test_restoring_a_live_story_fills_its_working_draft_not_the_page(editor, client):
+    article = make_article(headline="Live words", tags=["Mali"])
+    services.save_article(article=article, user=None)
+    revision = article.revisions.get()
+    article.headline = "Newer live words"
+    services.save_article(article=article, user=None)
+    page = editor.get(admin_url("restore_revision", article.pk, revision.number)).content.decode()
+    assert "working draft" in page and "readers keep seeing the published version" in page
+    assert (
+        editor.post(admin_url("restore_revision", article.pk, revision.number)).status_code == 302
+    )
+    stored = Article.objects.get(pk=article.pk)
+    assert stored.headline == "Newer live words"  # readers' version untouched
+    assert stored.working_draft["headline"] == "Live words"
+    assert "Newer live words" in client.get(stored.get_absolute_url()).content.decode()
+    assert stored.revisions.first().action == "Restored revision 1 into the working draft"
 
 
 def test_admin_delete_goes_to_the_trash_and_an_editor_restores_it(editor, client):
@@ -162,7 +188,7 @@ def test_bulk_delete_action_is_soft_too(editor):
     first, second = make_article(), make_article()
     response = editor.post(
         admin_url("changelist"),
-        {"action": "delete_selected", "_selected_action": [first.pk, second.pk], "post": "yes"},
+        {"action": "move_to_trash", "_selected_action": [first.pk, second.pk]},
     )
     assert response.status_code == 302
     assert Article.objects.filter(deleted_at__isnull=False).count() == 2

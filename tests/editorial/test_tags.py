@@ -46,7 +46,7 @@ class TestOneTagPerName:
     def test_the_admin_tags_box_accepts_variants_of_existing_tags(self, editor_client):
         Tag.objects.get_or_create_named("Mali")
         Tag.objects.get_or_create_named(CÔTE_NFC)
-        story = make_article("Tagged in the admin")
+        story = make_article("Tagged in the admin", status="draft")
         url = reverse("admin:articles_article_change", args=[story.pk])
         data = change_form_data(story, tags=f'mali, " MALI ", "{CÔTE_NFD}", côte d’ivoire, New one')
         response = editor_client.post(url, data)
@@ -318,6 +318,4 @@ class TestAutocomplete:
         field = re.search(r'<input type="text" name="tags"[^>]*>', text).group(0)
         assert 'value="&quot;Wagner Group&quot;, Mali"' in field
         assert f'data-tag-autocomplete="{reverse("admin:articles_tag_autocomplete")}"' in field
-        assert 'list="id_tags-suggestions"' in field
-        assert '<datalist id="id_tags-suggestions">' in text
         assert "articles/admin-tags.js" in text

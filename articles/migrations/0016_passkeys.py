@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0014_second_factor_requirement'),
+        ('articles', '0015_second_factor_requirement'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -32,6 +32,6 @@ def remove_role(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("articles", "0012_accounts")]
+    dependencies = [("articles", "0013_accounts")]
 
     operations = [migrations.RunPython(create_role, remove_role)]

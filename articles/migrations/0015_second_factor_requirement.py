@@ -30,7 +30,7 @@ def let_the_editor_in_chief_require_it(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0013_editor_in_chief_role"),
+        ("articles", "0014_editor_in_chief_role"),
         ("auth", "0012_alter_user_first_name_max_length"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
