@@ -84,6 +84,14 @@ class TestEditorialActions:
         scheduled_for = parse_datetime(only_entry(Action.SCHEDULED).details["published_at"])
         assert abs(scheduled_for - later) < datetime.timedelta(milliseconds=1)
 
+    def test_publishing_changes_to_a_live_story(self, editor):
+        story = make_article("Live story")
+        story.headline = "Live story, updated"
+        services.publish_changes(article=story, user=editor)
+        entry = only_entry(Action.PUBLISHED)
+        assert entry.details == {"changes_to_live_story": True}
+        assert entry.target_label == "Live story, updated"
+
     def test_trash_and_restore(self, editor):
         story = make_article("Trashed story")
         services.delete_article(article=story, user=editor)
