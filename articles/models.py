@@ -30,6 +30,7 @@ from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
+from .accounts.models import AuditEntry, LoginFailure, UserSession  # noqa: F401 (registers them)
 from .html import EDITOR_EXTENSIONS, sanitize_body
 from .languages import default_language, generic, language_choices, url_prefix
 from .photos.uploads import prepare_original

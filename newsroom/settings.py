@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "django.contrib.postgres",  # SearchVectorField; its PostgreSQL-only parts stay unused on SQLite
     "taggit",
     "django_prose_editor",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "articles",
 ]
 
@@ -84,6 +87,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Where audit entries come from, then where each person is signed in (articles/accounts/).
+    "articles.accounts.audit.RequestContextMiddleware",
+    "articles.accounts.sessions.SessionTrackingMiddleware",
+    "articles.accounts.second_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -135,9 +143,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The cache holds rendered public pages, the content generation that invalidates them, and login
-# throttling counters. Redis is shared by every app server; without it each process has its own
-# memory cache and the content generation lives in a file (see articles/cache.py).
+# The cache holds rendered public pages and the content generation that invalidates them (sign-in
+# counters are in the database). Redis is shared by every app server; without it each process has
+# its own memory cache and the content generation lives in a file (see articles/cache.py).
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
@@ -173,6 +181,13 @@ LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "admin:index"
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
+# Two-step sign-in (articles/accounts/second_factor.py): the name authenticator apps show, and no
+# per-device back-off of django-otp's own: wrong codes count in the sign-in throttle instead.
+OTP_TOTP_ISSUER = env.str("SITE_NAME", default="The Newsroom")
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# "Last seen" on the sessions page is refreshed at most this often (seconds) per session.
+SESSION_SEEN_INTERVAL = env.int("SESSION_SEEN_INTERVAL", default=60)
 # How many reverse proxies (Varnish, a TLS terminator) sit in front and append to X-Forwarded-For;
 # 0 trusts only the connecting address.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)

@@ -38,6 +38,7 @@ urlpatterns = [
     ),
     # The wire desk and tag suggestions, ahead of the admin's own catch-alls.
     path("admin/", include("articles.desk.wiredesk")),
+    path("admin/", include("articles.desk.accounts")),
     path("admin/", admin.site.urls),
     path("api/", include("articles.outbound.api_urls")),
     path("", include("articles.outbound.syndication_urls")),

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from .. import changes
+from ..accounts import audit
 from ..html import sanitize_body
 from ..languages import codes, name_of
 from ..models import Article, Correction, Image, Revision, ShareLink, Source
@@ -210,9 +211,9 @@ def publish_article(*, article: Article, user, at: datetime.datetime | None = No
     stored = _lock(article)
     article.published_at = at
     article.published_by = user
-    return _change_status(
-        article, user=user, stored=stored, target=Status.PUBLISHED, action="Published"
-    )
+    _change_status(article, user=user, stored=stored, target=Status.PUBLISHED, action="Published")
+    audit.record(audit.Action.PUBLISHED, user=user, target=article, details={"published_at": at})
+    return article
 
 
 @changes.atomic()
@@ -225,9 +226,11 @@ def schedule_article(*, article: Article, user, at: datetime.datetime) -> Articl
     article.published_at = at
     article.published_by = user
     when = timezone.localtime(at).strftime("%d %b %Y, %H:%M %Z")
-    return _change_status(
+    _change_status(
         article, user=user, stored=stored, target=Status.PUBLISHED, action=f"Scheduled for {when}"
     )
+    audit.record(audit.Action.SCHEDULED, user=user, target=article, details={"published_at": at})
+    return article
 
 
 def publish_or_schedule(*, article: Article, user, at: datetime.datetime | None = None) -> Article:
@@ -243,9 +246,11 @@ def unpublish_article(*, article: Article, user) -> Article:
     _require(user, PUBLISH_PERMISSION, "Only an editor can unpublish a story.")
     stored = _lock(article)
     article.published_by = user
-    return _change_status(
+    _change_status(
         article, user=user, stored=stored, target=Status.UNPUBLISHED, action="Unpublished"
     )
+    audit.record(audit.Action.UNPUBLISHED, user=user, target=article)
+    return article
 
 
 @changes.atomic()
@@ -278,7 +283,9 @@ def delete_article(*, article: Article, user) -> Article:
         return article
     article.deleted_at = timezone.now()
     article.deleted_by = user
-    return _save(article, user=user, stored=stored, action="Moved to the trash")
+    _save(article, user=user, stored=stored, action="Moved to the trash")
+    audit.record(audit.Action.TRASHED, user=user, target=article)
+    return article
 
 
 @changes.atomic()
@@ -290,7 +297,9 @@ def recover_article(*, article: Article, user) -> Article:
         return article
     article.deleted_at = None
     article.deleted_by = None
-    return _save(article, user=user, stored=stored, action="Restored from the trash")
+    _save(article, user=user, stored=stored, action="Restored from the trash")
+    audit.record(audit.Action.RESTORED, user=user, target=article)
+    return article
 
 
 # ---- Corrections -------------------------------------------------------------------------------
@@ -410,6 +419,9 @@ def publish_changes(*, article: Article, user, from_working_draft: bool = False)
         if from_working_draft:
             article.sources.set(sources)
             article.tags.set(tags)
+    audit.record(
+        audit.Action.PUBLISHED, user=user, target=article, details={"changes_to_live_story": True}
+    )
     return article
 
 
@@ -532,6 +544,12 @@ def restore_revision(*, revision: Revision, user) -> Article:
             sources.append(source or Source.get_or_create_by_name(item["name"]))
         article.sources.set(sources)
         article.tags.set(data.get("tags", []))
+    audit.record(
+        audit.Action.REVISION_RESTORED,
+        user=user,
+        target=article,
+        details={"revision": revision.number},
+    )
     return article
 
 
@@ -550,6 +568,12 @@ def create_share_link(
     link = ShareLink(article=article, created_by=user, created_at=now, expires_at=now + lifetime)
     link.full_clean()
     link.save()
+    audit.record(
+        audit.Action.SHARE_LINK_CREATED,
+        user=user,
+        target=article,
+        details={"share_link": link.pk, "expires_at": link.expires_at},
+    )
     return link
 
 
@@ -560,4 +584,10 @@ def revoke_share_link(*, link: ShareLink, user) -> ShareLink:
         link.revoked_at = timezone.now()
         link.revoked_by = user
         link.save(update_fields=["revoked_at", "revoked_by"])
+        audit.record(
+            audit.Action.SHARE_LINK_REVOKED,
+            user=user,
+            target=link.article,
+            details={"share_link": link.pk},
+        )
     return link
