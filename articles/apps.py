@@ -9,4 +9,4 @@ class ArticlesConfig(AppConfig):
         # The receivers that record every change readers could see (one change set per
         # transaction), and the sign-in throttle's.
         from . import changes  # noqa: F401
-        from .accounts import throttle  # noqa: F401
+        from .accounts import sessions, throttle  # noqa: F401

@@ -20,21 +20,31 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
+from .accounts.models import AuditEntry, LoginFailure, UserSession  # noqa: F401 (registers them)
 from .html import EDITOR_EXTENSIONS, sanitize_body
+from .languages import default_language, generic, language_choices, url_prefix
 from .photos.uploads import prepare_original
 from .search.models import ListedUnder, ListingCount, ListingLink, not_due
 
 MAX_TAG_NAME_LENGTH = 100
+
+
+def site_root(language: str | None = None) -> str:
+    """Where the reader's pages in `language` start (by default the language of the page being
+    made): "/" for English, "/fr/" for French. Stories', tags' and sources' addresses are
+    written out from it rather than reversed: a list page asks for hundreds of them, and
+    reverse() costs about 20 µs each (tests/test_models.py checks that both agree)."""
+    return _site_root() + url_prefix(language or translation.get_language())
 
 
 @functools.cache
@@ -43,11 +53,10 @@ def newsroom_time(moment: datetime.datetime) -> str:
     return timezone.localtime(moment).strftime("%-d %b %Y, %H:%M %Z")
 
 
-def site_root() -> str:
-    """Where the reader's pages start. Stories', tags' and sources' addresses are written out
-    from it rather than reversed: a list page asks for hundreds of them, and reverse() costs
-    about 20 µs each (tests/test_models.py checks that both agree)."""
-    return reverse("articles:front")
+@functools.cache
+def _site_root() -> str:
+    with translation.override(None):  # the unprefixed (default language) root
+        return reverse("articles:front")
 
 
 def tag_url(slug: str) -> str:
@@ -234,6 +243,14 @@ class Tag(TagBase):
     # Python's casefold() on the normalised name; SQLite's lower() only folds ASCII, so the
     # database cannot be trusted to decide that "ÉCOLE" and "école" are one tag.
     name_key = models.CharField(max_length=300, unique=True, editable=False)
+    # The tag's name in other languages, by language code: {"fr": "Russie", "ar": "روسيا"}.
+    names = models.JSONField(
+        "names in other languages",
+        default=dict,
+        blank=True,
+        help_text='By language code, e.g. {"fr": "Russie", "ar": "روسيا"}; shown on stories in '
+        "that language. The name above is used where none is given.",
+    )
 
     objects = NaturalKeyManager.from_queryset(TagQuerySet)()
 
@@ -249,6 +266,22 @@ class Tag(TagBase):
         self.name = normalize_tag_name(self.name)
         self.name_key = tag_name_key(self.name)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if not isinstance(self.names, dict) or not all(
+            isinstance(code, str) and isinstance(name, str) for code, name in self.names.items()
+        ):
+            raise ValidationError({"names": 'Give names as {"fr": "name", "ar": "name"}.'})
+        self.names = {
+            generic(code): clean_tag_name(name)
+            for code, name in self.names.items()
+            if clean_tag_name(name)
+        }
+
+    def name_in(self, language: str | None) -> str:
+        """The tag's name in `language` where one is given, else its own name."""
+        return self.names.get(generic(language)) or self.name if self.names else self.name
 
     def slugify(self, tag, i=None):
         # taggit's slug of a name made only of punctuation ("!!!") is empty: no address at all.
@@ -593,7 +626,7 @@ class ArticleQuerySet(models.QuerySet):
         """What story cards show (headline, date, standfirst, source names, lead image) and
         nothing else: no bodies, no bookkeeping columns."""
         return (
-            self.only("headline", "slug", "standfirst", "published_at", "lead_image")
+            self.only("headline", "slug", "language", "standfirst", "published_at", "lead_image")
             .select_related("lead_image__credit_source")
             .prefetch_related(
                 models.Prefetch("sources", queryset=Source.objects.only("name")),
@@ -623,6 +656,16 @@ class ArticleQuerySet(models.QuerySet):
             return self.live().filter(status=desk_status, published_at__lte=now)
         return self.live().filter(status=desk_status)
 
+    def with_translations_flag(self):
+        """Annotated with `has_published_versions`: whether a published original or translation
+        of each story exists (its language switcher is then worth a query)."""
+        versions = Article.objects.published().filter(
+            Q(translation_of_id=OuterRef("pk"))
+            | Q(pk=OuterRef("translation_of_id"))
+            | (Q(translation_of_id=OuterRef("translation_of_id")) & ~Q(pk=OuterRef("pk")))
+        )
+        return self.annotate(has_published_versions=Exists(versions))
+
 
 class Article(models.Model):
     class Status(models.TextChoices):
@@ -642,6 +685,24 @@ class Article(models.Model):
     )
     body = ProseEditorField(extensions=EDITOR_EXTENSIONS, sanitize=sanitize_body, blank=True)
     byline = models.CharField(max_length=200, blank=True)
+    language = models.CharField(
+        max_length=12,
+        choices=language_choices,
+        default=default_language,
+        db_index=True,
+        help_text="The language the story is written in; set from the copy on import.",
+    )
+    translation_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="translations",
+        help_text="The original story this one translates.",
+    )
+    # When the original was corrected or updated after this translation was published; cleared
+    # when an editor marks the translation brought up to date.
+    original_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
     lead_image = models.ForeignKey(
         Image,
         null=True,
@@ -763,8 +824,9 @@ class Article(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        day = self.url_date  # reverse("articles:detail", …)
-        return f"{site_root()}{day.year:04d}/{day.month:02d}/{day.day:02d}/{quote(self.slug)}/"
+        day = self.url_date  # reverse("articles:detail", …), in the story's own language
+        root = site_root(self.language)
+        return f"{root}{day.year:04d}/{day.month:02d}/{day.day:02d}/{quote(self.slug)}/"
 
     def clean(self):
         super().clean()
@@ -910,8 +972,36 @@ class Article(models.Model):
         return self.live_started_at is not None and self.live_ended_at is None
 
     def tag_list(self):
-        """Tags sorted by name, using the prefetch cache when the queryset has one."""
-        return sorted(self.tags.all(), key=lambda tag: tag.name.lower())
+        """Tags sorted by name, using the prefetch cache when the queryset has one; each with
+        `display_name`, its name in the story's language."""
+        tags = list(self.tags.all())
+        for tag in tags:
+            tag.display_name = tag.name_in(self.language)
+        return sorted(tags, key=lambda tag: tag.display_name.lower())
+
+    @property
+    def original(self) -> "Article":
+        """The story this one translates, or itself when it is an original."""
+        return self.translation_of if self.translation_of_id else self
+
+    def published_versions(self) -> list["Article"]:
+        """This story and its published translations (or its original's, and the original),
+        one per language, in the configured order of languages: what the language switcher and
+        the hreflang links show. One query, none when `with_translations_flag()` found none."""
+        if not getattr(self, "has_published_versions", True):
+            return [self]
+        root = self.translation_of_id or self.pk
+        found = Article.objects.published().filter(Q(pk=root) | Q(translation_of_id=root))
+        by_language = {}
+        for story in found.only("slug", "language", "published_at", "created_at", "headline"):
+            if story.pk == self.pk or story.language not in by_language:
+                by_language[story.language] = story
+        by_language[self.language] = self
+        order = [code for code, _ in language_choices()]
+        return sorted(
+            by_language.values(),
+            key=lambda story: order.index(story.language) if story.language in order else 99,
+        )
 
 
 # Where a block of story HTML starts: its text is kept apart from the previous block's.

@@ -68,12 +68,18 @@ INSTALLED_APPS = [
     "taggit",
     "django_prose_editor",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "articles",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the page cache: which language a page is in comes from its path (/fr/, /ar/…), and
+    # the cache looks pages up per language.
+    "articles.http.languages.SiteLanguageMiddleware",
     # Outside everything that may query the database: a lost database becomes a 503 page, and
     # cached public pages are served (and stored) before sessions, users or CSRF are looked at.
     "articles.http.failures.DatabaseUnavailableMiddleware",
@@ -82,6 +88,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Where audit entries come from, then where each person is signed in (articles/accounts/).
+    "articles.accounts.audit.RequestContextMiddleware",
+    "articles.accounts.sessions.SessionTrackingMiddleware",
+    "articles.accounts.second_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -102,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "articles.site.context_processors.site",
+                "articles.site.context_processors.page_language",
             ],
         },
     },
@@ -157,9 +169,9 @@ SCHEDULER_INTERVAL_SECONDS = env.float("SCHEDULER_INTERVAL_SECONDS", default=15.
 INGEST_TIMEOUT_SECONDS = env.float("INGEST_TIMEOUT_SECONDS", default=10.0)
 INGEST_MAX_BYTES = env.int("INGEST_MAX_BYTES", default=5 * 1024 * 1024)
 
-# The cache holds rendered public pages, the content generation that invalidates them, and login
-# throttling counters. Redis is shared by every app server; without it each process has its own
-# memory cache and the content generation lives in a file (see articles/cache.py).
+# The cache holds rendered public pages and the content generation that invalidates them (sign-in
+# counters are in the database). Redis is shared by every app server; without it each process has
+# its own memory cache and the content generation lives in a file (see articles/cache.py).
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
@@ -195,6 +207,13 @@ LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "admin:index"
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
+# Two-step sign-in (articles/accounts/second_factor.py): the name authenticator apps show, and no
+# per-device back-off of django-otp's own: wrong codes count in the sign-in throttle instead.
+OTP_TOTP_ISSUER = env.str("SITE_NAME", default="The Newsroom")
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# "Last seen" on the sessions page is refreshed at most this often (seconds) per session.
+SESSION_SEEN_INTERVAL = env.int("SESSION_SEEN_INTERVAL", default=60)
 # How many reverse proxies (Varnish, a TLS terminator) sit in front and append to X-Forwarded-For;
 # 0 trusts only the connecting address.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
@@ -206,7 +225,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-gb"
+LANGUAGE_CODE = "en"
+# The languages stories are written in and the public site speaks (BCP 47). English pages have no
+# prefix; the others live under /fr/, /ar/… Adding one: a line here, its search configuration in
+# STORY_SEARCH_CONFIGS, its stop words in articles/languages.py and a .po file under
+# articles/locale/.
+LANGUAGES = [("en", "English"), ("fr", "Français"), ("ar", "العربية")]
+LOCALE_PATHS = [BASE_DIR / "articles" / "locale"]
+# English keeps British formats (newsroom/formats/en).
+FORMAT_MODULE_PATH = ["newsroom.formats"]
+# PostgreSQL text search configurations per story language: the first stems the story; a second
+# indexes it again (French: stemmed with its accents folded, by migration 0012's french_unaccent,
+# so "election" finds "élections" while "reporté" still finds "reportées"). A language without
+# one is searched with "simple".
+STORY_SEARCH_CONFIGS = {"en": ["english"], "fr": ["french", "french_unaccent"], "ar": ["arabic"]}
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True

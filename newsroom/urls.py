@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
@@ -37,11 +38,14 @@ urlpatterns = [
     ),
     # The wire desk and tag suggestions, ahead of the admin's own catch-alls.
     path("admin/", include("articles.desk.wiredesk")),
+    path("admin/", include("articles.desk.accounts")),
     path("admin/", admin.site.urls),
     path("api/", include("articles.outbound.api_urls")),
     path("", include("articles.outbound.syndication_urls")),
-    path("", include("articles.site.urls")),
 ]
+# The reader's pages in each language: English at /, French at /fr/, Arabic at /ar/ (the
+# language is part of the address, so every page stays cacheable as it is).
+urlpatterns += i18n_patterns(path("", include("articles.site.urls")), prefix_default_language=False)
 
 if settings.SERVE_MEDIA:
     urlpatterns += [re_path(r"^media/(?P<path>.+)$", serve_media, name="media")]

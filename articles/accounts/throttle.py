@@ -1,21 +1,29 @@
 """Sign-in throttling: after LOGIN_FAILURE_LIMIT failures for one user name, or from one address,
 further attempts are refused for LOGIN_LOCKOUT_SECONDS without even checking the password.
 
-Counters live in the cache (Redis in production, so all app servers count together). Unknown user
-names count exactly like wrong passwords, and a locked-out attempt is refused with the same
-message whether the user exists or not: the sign-in form tells nobody which names exist.
+Counters live in the database (`LoginFailure`), not in the cache: they must hold while Redis is
+down (a cache that answers "nothing counted" fails open), and every app server counts together.
+Failed sign-ins are rare and each already costs a password hash, so the writes are cheap.
+
+Unknown user names count exactly like wrong passwords, and a locked-out attempt is refused with
+the same message whether the user exists or not: the sign-in form tells nobody which names exist.
 """
 
 import hashlib
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model, user_logged_in, user_login_failed
 from django.contrib.auth.backends import ModelBackend
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.dispatch import receiver
+from django.utils import timezone
+
+from .models import LoginFailure
 
 logger = logging.getLogger(__name__)
 
@@ -39,35 +47,62 @@ def client_ip(request) -> str:
     return forwarded[-proxies] if len(forwarded) >= proxies else remote
 
 
-def _keys(request, username: str | None) -> list[str]:
+def _keys(request, username: str | None) -> list[tuple[str, str]]:
     keys = []
     if username:
         digest = hashlib.sha256(username.strip().casefold().encode()).hexdigest()
-        keys.append(f"login-failures:user:{digest}")
+        keys.append((LoginFailure.Kind.USER, digest))
     if request is not None:
-        keys.append(f"login-failures:ip:{client_ip(request)}")
+        keys.append((LoginFailure.Kind.ADDRESS, client_ip(request)))
     return keys
 
 
+def _matching(keys) -> Q:
+    condition = Q(pk__in=[])
+    for kind, identifier in keys:
+        condition |= Q(kind=kind, identifier=identifier)
+    return condition
+
+
 def is_locked_out(request, username: str | None) -> bool:
-    counts = cache.get_many(_keys(request, username))
-    return any(count >= settings.LOGIN_FAILURE_LIMIT for count in counts.values())
+    return LoginFailure.objects.filter(
+        _matching(_keys(request, username)),
+        expires_at__gt=timezone.now(),
+        count__gte=settings.LOGIN_FAILURE_LIMIT,
+    ).exists()
 
 
 def record_failure(request, username: str | None) -> None:
-    for key in _keys(request, username):
-        # The window starts with the first failure; add() does nothing if it is already open.
-        cache.add(key, 0, timeout=settings.LOGIN_LOCKOUT_SECONDS)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired in between, or the cache is unreachable
-            continue
-        if count == settings.LOGIN_FAILURE_LIMIT:
-            logger.warning("Sign-in locked out for %s", key.split(":", 2)[1])
+    now = timezone.now()
+    for kind, identifier in _keys(request, username):
+        with transaction.atomic():
+            counted = LoginFailure.objects.filter(
+                kind=kind, identifier=identifier, expires_at__gt=now
+            ).update(count=F("count") + 1)
+            if not counted:
+                # The window starts with the first failure; an expired one starts afresh.
+                LoginFailure.objects.filter(expires_at__lte=now).delete()
+                try:
+                    with transaction.atomic():
+                        LoginFailure.objects.create(
+                            kind=kind,
+                            identifier=identifier,
+                            count=1,
+                            expires_at=now + timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS),
+                        )
+                except IntegrityError:  # another server counted the first one at the same moment
+                    LoginFailure.objects.filter(kind=kind, identifier=identifier).update(
+                        count=F("count") + 1
+                    )
+        count = LoginFailure.objects.filter(kind=kind, identifier=identifier).values_list(
+            "count", flat=True
+        )
+        if settings.LOGIN_FAILURE_LIMIT in count:
+            logger.warning("Sign-in locked out for one %s", kind)
 
 
 def clear_user_failures(username: str) -> None:
-    cache.delete_many(_keys(None, username))
+    LoginFailure.objects.filter(_matching(_keys(None, username))).delete()
 
 
 def locked_out_error() -> ValidationError:

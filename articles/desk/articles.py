@@ -6,6 +6,8 @@ from django.contrib.admin.options import ActionLocation
 from django.contrib.admin.views.main import ChangeList
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from taggit.managers import TaggableManager
 
@@ -65,6 +67,27 @@ class DeskStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class StaleTranslationFilter(admin.SimpleListFilter):
+    title = "translation"
+    parameter_name = "translation"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("behind", "Original corrected since"),
+            ("any", "Translations"),
+            ("originals", "Originals"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "behind":
+            return queryset.filter(original_changed_at__isnull=False)
+        if self.value() == "any":
+            return queryset.filter(translation_of__isnull=False)
+        if self.value() == "originals":
+            return queryset.filter(translation_of__isnull=True)
+        return queryset
+
+
 class StoryChangeList(ChangeList):
     """The list of stories, with every row's sources and tags in one query each."""
 
@@ -81,6 +104,8 @@ class ArticleAdmin(LiveEditingMixin, LiveDeskMixin, ArticleWorkflowAdmin):
     list_display = [
         "headline_cell",
         "status_cell",
+        "language",
+        "translation_state",
         "published_at",
         "rights",
         "source_names",
@@ -88,8 +113,15 @@ class ArticleAdmin(LiveEditingMixin, LiveDeskMixin, ArticleWorkflowAdmin):
         "thumbnail",
     ]
     list_display_links = ["headline_cell"]
-    list_filter = [DeskStatusFilter, "sources", TagListFilter, "published_at"]
-    list_select_related = ["lead_image", "withdrawn_by"]
+    list_filter = [
+        DeskStatusFilter,
+        "language",
+        StaleTranslationFilter,
+        "sources",
+        TagListFilter,
+        "published_at",
+    ]
+    list_select_related = ["lead_image", "translation_of", "withdrawn_by"]
     list_per_page = 50
     show_full_result_count = False  # one count(*) fewer; "Show all" still counts
     date_hierarchy = "published_at"
@@ -100,6 +132,7 @@ class ArticleAdmin(LiveEditingMixin, LiveDeskMixin, ArticleWorkflowAdmin):
         "that; or a story's number."
     )
     autocomplete_fields = ["sources", "lead_image"]
+    raw_id_fields = ["translation_of"]  # a story number, with a look-up link
     inlines = [ContributorInline]
     formfield_overrides = {TaggableManager: {"widget": TagAutocompleteWidget}}
     prepopulated_fields = {"slug": ["headline"]}
@@ -114,7 +147,7 @@ class ArticleAdmin(LiveEditingMixin, LiveDeskMixin, ArticleWorkflowAdmin):
 
     # The change form shows "Publishing" in its side panel (change_form.html), the rest beside it.
     fieldsets = [
-        ("Story", {"fields": ["headline", "standfirst", "body", "byline"]}),
+        ("Story", {"fields": ["headline", "standfirst", "body", "byline", "language"]}),
         (
             "Photo",
             {"fields": ["lead_photo", "lead_image", "lead_photo_file", "lead_photo_alt"]},
@@ -128,7 +161,7 @@ class ArticleAdmin(LiveEditingMixin, LiveDeskMixin, ArticleWorkflowAdmin):
                 "page, feed and the API by itself.",
             },
         ),
-        ("Tags and sources", {"fields": ["tags", "sources", "slug"]}),
+        ("Tags and sources", {"fields": ["tags", "sources", "slug", "translation_of"]}),
         ("Publishing", {"fields": ["status", "published_at", "created_at", "updated_at"]}),
     ]
 
@@ -207,6 +240,17 @@ class ArticleAdmin(LiveEditingMixin, LiveDeskMixin, ArticleWorkflowAdmin):
         elif form.alt_text_changed():
             update_alt_text(obj.lead_image, alt_text)
         super().save_model(request, obj, form, change)
+
+    @admin.display(description="Translation")
+    def translation_state(self, article):
+        if article.original_changed_at:
+            when = date_format(timezone.localtime(article.original_changed_at), "j F, H:i")
+            return format_html(
+                '<strong class="translation-stale">Original corrected on {}</strong>', when
+            )
+        if article.translation_of_id:
+            return f"Translation of “{article.translation_of}”"
+        return ""
 
     @admin.display(description="Photo")
     def thumbnail(self, article):

@@ -42,7 +42,7 @@ class TagAutocompleteWidget(TagWidget):
 class TagForm(forms.ModelForm):
     class Meta:
         model = Tag
-        fields = ["name", "slug"]
+        fields = ["name", "slug", "names"]
 
     def clean_name(self):
         name = clean_tag_name(self.cleaned_data["name"])

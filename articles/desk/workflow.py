@@ -22,6 +22,7 @@ from django.utils.html import format_html
 
 from .. import changes
 from ..editorial import checks, previews, revisions, services
+from ..languages import default_language, language_choices
 from ..models import Article, Correction, Revision, ShareLink, embargo_refusal
 from .base import DeskModelAdmin
 from .rights import rights_notes
@@ -52,11 +53,17 @@ class WorkflowFormMixin:
             # The working draft's tags and sources (its words are already in the instance).
             self.initial["tags"] = [SimpleNamespace(name=name) for name in draft_tags]
             self.initial["sources"] = [source.pk for source in self.instance.draft_sources]
+        if "language" in self.fields:
+            # Left out of a post (a script, an old form): the story keeps the language it has.
+            self.fields["language"].required = False
         if "status" in self.fields:
             allowed = self.allowed_statuses()
             self.fields["status"].widget.choices = [
                 choice for choice in Status.choices if choice[0] in allowed
             ]
+
+    def clean_language(self):
+        return self.cleaned_data.get("language") or self.instance.language or default_language()
 
     def allowed_statuses(self) -> list[str]:
         return services.allowed_statuses(user=self.user, current=self.stored_status)
@@ -314,6 +321,12 @@ class ArticleWorkflowAdmin(DeskModelAdmin):
                 view(self.corrections_view),
                 name=name + "corrections",
             ),
+            path("<path:object_id>/translate/", view(self.translate_view), name=name + "translate"),
+            path(
+                "<path:object_id>/translation-up-to-date/",
+                view(self.up_to_date_view),
+                name=name + "translation_up_to_date",
+            ),
             *super().get_urls(),
         ]
 
@@ -354,6 +367,10 @@ class ArticleWorkflowAdmin(DeskModelAdmin):
             )
             if obj
             else [],
+            translations=list(obj.translations.live().only("headline", "language", "status"))
+            if obj
+            else [],
+            translate_form=TranslateForm(article=obj) if obj and obj.pk else None,
         )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -556,6 +573,39 @@ class ArticleWorkflowAdmin(DeskModelAdmin):
         messages.success(request, "The share link no longer works.")
         return HttpResponseRedirect(reverse("admin:articles_article_share", args=[article.pk]))
 
+    def translate_view(self, request, object_id):
+        """POST: a new draft translating this story into the chosen language, opened at once."""
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[object_id]))
+        article = self._article_or_404(request, object_id)
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = TranslateForm(request.POST, article=article)
+        if not form.is_valid():
+            messages.error(request, "Choose a language the story has no translation in yet.")
+            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+        try:
+            draft = services.translate_article(
+                article=article, language=form.cleaned_data["translate_into"], user=request.user
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+        messages.success(
+            request,
+            f"A {draft.get_language_display()} draft of “{article.original}” with its photo, "
+            "sources and tags: translate the headline, standfirst and body, then save.",
+        )
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[draft.pk]))
+
+    def up_to_date_view(self, request, object_id):
+        """POST: the editor has brought this translation in line with its corrected original."""
+        self._refuse_non_post(request)
+        article = self._article_or_404(request, object_id)
+        services.mark_translation_up_to_date(article=article, user=request.user)
+        messages.success(request, "Marked as up to date with its original.")
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+
     def corrections_view(self, request, object_id):
         article = self._article_or_404(request, object_id)
         can_correct = request.user.has_perm(services.CORRECT_PERMISSION)
@@ -582,6 +632,22 @@ class ArticleWorkflowAdmin(DeskModelAdmin):
             corrections=article.corrections.select_related("created_by"),
         )
         return TemplateResponse(request, "admin/articles/article/corrections.html", context)
+
+
+class TranslateForm(forms.Form):
+    # Not "language": the form travels with the story's own form (a button's formaction).
+    translate_into = forms.ChoiceField(label="Translate into")
+
+    def __init__(self, *args, article, **kwargs):
+        super().__init__(*args, **kwargs)
+        original = article.original
+        taken = {
+            original.language,
+            *original.translations.live().values_list("language", flat=True),
+        }
+        self.fields["translate_into"].choices = [
+            (code, name) for code, name in language_choices() if code not in taken
+        ]
 
 
 class ShareLinkForm(forms.Form):

@@ -11,7 +11,7 @@ from django.db.models.functions import Lower
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 
 from ..models import Article, ShareLink, Tag, format_moment
@@ -44,7 +44,8 @@ def render_preview(request, article: Article, *, banner: str, notes=()) -> HttpR
     }
     if article.pk and article.is_live_coverage:
         context |= live_context(request, article, polled=False)
-    response = render(request, "articles/article_detail.html", context)
+    with translation.override(article.language):  # the page in the story's language
+        response = render(request, "articles/article_detail.html", context)
     return _private(response)
 
 

@@ -21,7 +21,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from .. import changes
+from ..accounts import audit
 from ..html import sanitize_body
+from ..languages import codes, name_of
 from ..models import (
     Article,
     Correction,
@@ -159,6 +161,7 @@ def _save(article: Article, *, user, stored: Article | None, action: str) -> Art
         # Compared after save() so a body that only differed before sanitising doesn't count.
         article.content_updated_at = now
         Article.objects.filter(pk=article.pk).update(content_updated_at=now)
+        _flag_translations(article, now)
     record_revision(article, user=user, action=action)
     return article
 
@@ -239,9 +242,9 @@ def publish_article(
     _clear_withdrawal(article)
     article.published_at = at
     article.published_by = user
-    return _change_status(
-        article, user=user, stored=stored, target=Status.PUBLISHED, action="Published"
-    )
+    _change_status(article, user=user, stored=stored, target=Status.PUBLISHED, action="Published")
+    audit.record(audit.Action.PUBLISHED, user=user, target=article, details={"published_at": at})
+    return article
 
 
 @changes.atomic()
@@ -260,9 +263,11 @@ def schedule_article(
     article.published_at = at
     article.published_by = user
     when = timezone.localtime(at).strftime("%d %b %Y, %H:%M %Z")
-    return _change_status(
+    _change_status(
         article, user=user, stored=stored, target=Status.PUBLISHED, action=f"Scheduled for {when}"
     )
+    audit.record(audit.Action.SCHEDULED, user=user, target=article, details={"published_at": at})
+    return article
 
 
 def publish_or_schedule(
@@ -309,9 +314,11 @@ def unpublish_article(*, article: Article, user) -> Article:
     _require(user, PUBLISH_PERMISSION, "Only an editor can unpublish a story.")
     stored = _lock(article)
     article.published_by = user
-    return _change_status(
+    _change_status(
         article, user=user, stored=stored, target=Status.UNPUBLISHED, action="Unpublished"
     )
+    audit.record(audit.Action.UNPUBLISHED, user=user, target=article)
+    return article
 
 
 @changes.atomic()
@@ -385,7 +392,9 @@ def delete_article(*, article: Article, user) -> Article:
         return article
     article.deleted_at = timezone.now()
     article.deleted_by = user
-    return _save(article, user=user, stored=stored, action="Moved to the trash")
+    _save(article, user=user, stored=stored, action="Moved to the trash")
+    audit.record(audit.Action.TRASHED, user=user, target=article)
+    return article
 
 
 @changes.atomic()
@@ -397,7 +406,9 @@ def recover_article(*, article: Article, user) -> Article:
         return article
     article.deleted_at = None
     article.deleted_by = None
-    return _save(article, user=user, stored=stored, action="Restored from the trash")
+    _save(article, user=user, stored=stored, action="Restored from the trash")
+    audit.record(audit.Action.RESTORED, user=user, target=article)
+    return article
 
 
 # ---- Corrections -------------------------------------------------------------------------------
@@ -414,6 +425,7 @@ def add_correction(
     correction = Correction(article=article, kind=kind, text=(text or "").strip(), created_by=user)
     correction.full_clean()
     correction.save()
+    _flag_translations(article, correction.created_at)
     return correction
 
 
@@ -516,6 +528,9 @@ def publish_changes(*, article: Article, user, from_working_draft: bool = False)
         if from_working_draft:
             article.sources.set(sources)
             article.tags.set(tags)
+    audit.record(
+        audit.Action.PUBLISHED, user=user, target=article, details={"changes_to_live_story": True}
+    )
     return article
 
 
@@ -540,6 +555,62 @@ def add_tag(*, article: Article, user, name: str) -> Article:
         Article.objects.filter(pk=stored.pk).update(**updates)
         article.version = updates["version"]
         record_revision(article, user=user, action=f"Tagged “{tag_name}”")
+    return article
+
+
+# ---- Translations ----------------------------------------------------------------------------
+
+
+def _flag_translations(original: Article, when: datetime.datetime) -> None:
+    """Mark the published translations of `original` as behind it since `when` (the desk shows
+    "original corrected on …" until an editor brings each one up to date)."""
+    Article.objects.published().filter(translation_of=original).update(original_changed_at=when)
+
+
+@changes.atomic()
+def translate_article(*, article: Article, language: str, user) -> Article:
+    """A new draft in `language` translating `article` (or its original, for a translation),
+    linked to it, with its copy to translate over, its photo, byline, sources and tags."""
+    _require(user, "articles.add_article", "You cannot create stories.")
+    original = article.original
+    if language not in codes():
+        raise ValidationError({"language": f"“{language}” is not one of the site's languages."})
+    if language == original.language:
+        raise ValidationError({"language": "The original story is already in that language."})
+    existing = original.translations.live().filter(language=language).first()
+    if existing is not None:
+        raise ValidationError(
+            {"language": f"There is already a translation in that language: “{existing}”."}
+        )
+    with revision_block():
+        draft = Article(
+            headline=original.headline,
+            standfirst=original.standfirst,
+            body=original.body,
+            byline=original.byline,
+            lead_image=original.lead_image,
+            language=language,
+            translation_of=original,
+            created_by=user,
+        )
+        action = f"Created as the {name_of(language)} translation of story {original.pk}"
+        _save(draft, user=user, stored=None, action=action)
+        draft.sources.set(original.sources.all())
+        draft.tags.set(list(original.tags.all()))
+    return draft
+
+
+@changes.atomic()
+def mark_translation_up_to_date(*, article: Article, user) -> Article:
+    """Clear the "original corrected" flag of a translation an editor has brought up to date."""
+    stored = _lock(article)
+    if stored is None or not can_edit(user, stored):
+        raise PermissionDenied("You cannot change this story.")
+    if stored.original_changed_at is None:
+        return article
+    article.original_changed_at = None
+    Article.objects.filter(pk=article.pk).update(original_changed_at=None)
+    record_revision(article, user=user, action="Marked up to date with its original")
     return article
 
 
@@ -582,6 +653,12 @@ def restore_revision(*, revision: Revision, user) -> Article:
             sources.append(source or Source.get_or_create_by_name(item["name"]))
         article.sources.set(sources)
         article.tags.set(data.get("tags", []))
+    audit.record(
+        audit.Action.REVISION_RESTORED,
+        user=user,
+        target=article,
+        details={"revision": revision.number},
+    )
     return article
 
 
@@ -600,6 +677,12 @@ def create_share_link(
     link = ShareLink(article=article, created_by=user, created_at=now, expires_at=now + lifetime)
     link.full_clean()
     link.save()
+    audit.record(
+        audit.Action.SHARE_LINK_CREATED,
+        user=user,
+        target=article,
+        details={"share_link": link.pk, "expires_at": link.expires_at},
+    )
     return link
 
 
@@ -610,4 +693,10 @@ def revoke_share_link(*, link: ShareLink, user) -> ShareLink:
         link.revoked_at = timezone.now()
         link.revoked_by = user
         link.save(update_fields=["revoked_at", "revoked_by"])
+        audit.record(
+            audit.Action.SHARE_LINK_REVOKED,
+            user=user,
+            target=link.article,
+            details={"share_link": link.pk},
+        )
     return link

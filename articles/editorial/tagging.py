@@ -5,6 +5,7 @@ One tag per name whatever its case, spacing or Unicode form is the models' rule
 """
 
 from .. import changes
+from ..accounts import audit
 from ..models import Tag, TaggedArticle, TagMerge, TagRedirect, clean_tag_name, tag_name_key
 
 
@@ -79,4 +80,14 @@ def merge_tags(tags, *, into: Tag, user=None) -> list[TagMerge]:
         tag.delete()
         touched |= article_ids
     changes.record(stories=touched)  # the links moved by update() and delete(), without signals
+    if records:
+        audit.record(
+            audit.Action.TAGS_MERGED,
+            user=user,
+            target=into,
+            details={
+                "merged": [{"name": r.merged_name, "slug": r.merged_slug} for r in records],
+                "stories": len(touched),
+            },
+        )
     return records

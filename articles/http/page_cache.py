@@ -220,8 +220,11 @@ def _is_public_path(path: str) -> bool:
 
 
 def _page_key(request) -> str:
+    """One key per address and language. The language comes from the path (articles/http/
+    languages.py), so this only keeps two languages apart should that ever change."""
     where = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-    return f"page:{hashlib.sha256(where.encode()).hexdigest()}"
+    language = getattr(request, "LANGUAGE_CODE", "")
+    return f"page:{language}:{hashlib.sha256(where.encode()).hexdigest()}"
 
 
 def _generation_and_entry(key: str) -> tuple[int | None, dict | None]:

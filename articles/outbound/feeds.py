@@ -20,8 +20,9 @@ from django.utils.html import conditional_escape, escape
 from django.views.decorators.http import require_GET
 
 from ..html import sanitize_body
-from ..models import Article, Author, Contributor, Source, Tag
-from ..search.models import ListedUnder
+from ..languages import codes, name_of
+from ..models import Article, Author, Contributor, Source, Tag, site_root
+from ..search.models import ListedUnder, StoryListing
 from ..search.results import NewestIds, stories_in_order
 from . import live
 from .links import absolute_url, lead_photo_url, stored_file_size, story_updated
@@ -345,6 +346,40 @@ class AuthorFeed(StoryFeed):
 
 
 class AuthorAtomFeed(AuthorFeed):
+    feed_type = NewsAtomFeed
+
+
+class LanguageFeed(StoryFeed):
+    """The latest published stories in one language (/feeds/fr/latest.rss)."""
+
+    def get_object(self, request, language):
+        super().get_object(request)
+        if language not in codes():
+            raise Http404("No such language.")
+        self.language = language  # the feed's <language>
+        return language
+
+    def newest(self, language):
+        return (
+            StoryListing.objects.due()
+            .filter(language=language)
+            .newest_first()
+            .values_list("pk", flat=True)
+        )
+
+    def title(self, language):
+        return f"{settings.SITE_NAME}: latest stories in {name_of(language)}"
+
+    def description(self, language):
+        return f"The latest stories in {name_of(language)} from {settings.SITE_NAME}."
+
+    subtitle = description
+
+    def link(self, language):
+        return absolute_url(site_root(language))
+
+
+class LanguageAtomFeed(LanguageFeed):
     feed_type = NewsAtomFeed
 
 

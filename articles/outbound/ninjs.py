@@ -176,7 +176,7 @@ def article_to_ninjs(article: Article) -> dict:
         "firstCreated": _iso(article.published_at or article.created_at),
         "versionCreated": _iso(story_updated(article) or article.updated_at),
         "pubStatus": "usable",
-        "language": "en",
+        "language": article.language,
         "headlines": [{"role": "main", "contentType": "text/plain", "value": article.headline}],
     }
     if article.standfirst:

@@ -9,6 +9,7 @@ listed. Every URL is on settings.SITE_URL.
 
 import datetime
 import re
+from collections import defaultdict
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -22,6 +23,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 from django.views.decorators.http import require_GET
 
+from ..languages import codes, url_prefix
 from ..models import Article, Source, Tag
 from ..search.models import Counted, ListedUnder, ListingCount, StoryListing
 from .links import absolute_url, story_updated
@@ -57,11 +59,49 @@ class StorySitemap(SiteUrlSitemap):
             Article.objects.published()
             .filter(published_at__gte=self.start, published_at__lt=self.end)
             .newest_first()
-            .only("pk", "slug", "published_at", "created_at", "content_updated_at")
+            .with_translations_flag()
+            .only(
+                "pk",
+                "slug",
+                "language",
+                "translation_of",
+                "published_at",
+                "created_at",
+                "content_updated_at",
+            )
         )
 
     def lastmod(self, article):
         return story_updated(article)
+
+    def get_urls(self, page=1, site=None, protocol=None):
+        """Each story's URL, with its published translations (and original) as alternates
+        (`<xhtml:link rel="alternate" hreflang>`), found in one query for the whole page."""
+        urls = super().get_urls(page=page, site=site, protocol=protocol)
+        translated = [url for url in urls if url["item"].has_published_versions]
+        if not translated:
+            return urls
+        roots = {url["item"].translation_of_id or url["item"].pk for url in translated}
+        versions = (
+            Article.objects.published()
+            .filter(Q(pk__in=roots) | Q(translation_of_id__in=roots))
+            .only("pk", "slug", "language", "translation_of", "published_at", "created_at")
+        )
+        by_root = defaultdict(list)
+        for version in versions:
+            by_root[version.translation_of_id or version.pk].append(version)
+        for url in translated:
+            story = url["item"]
+            group = by_root.get(story.translation_of_id or story.pk, [])
+            if len(group) > 1:
+                url["alternates"] = [
+                    {
+                        "language": version.language,
+                        "location": absolute_url(version.get_absolute_url()),
+                    }
+                    for version in sorted(group, key=lambda version: version.language)
+                ]
+        return urls
 
 
 class ListedUnderSitemap(SiteUrlSitemap):
@@ -101,7 +141,7 @@ class NewsSitemap(SiteUrlSitemap):
             Article.objects.published()
             .filter(Q(published_at__gte=since) | live_now)
             .newest_first()
-            .only("pk", "slug", "headline", "published_at", "created_at")[:NEWS_LIMIT]
+            .only("pk", "slug", "language", "headline", "published_at", "created_at")[:NEWS_LIMIT]
         )
 
 
@@ -202,6 +242,7 @@ def robots_txt(request):
         "User-agent: *",
         f"Disallow: {reverse('admin:index')}",
         "Disallow: /preview/",
+        *(f"Disallow: /{code}/preview/" for code in codes() if url_prefix(code)),
         "",
         f"Sitemap: {absolute_url(reverse('syndication:sitemap-index'))}",
     ]

@@ -10,6 +10,13 @@ urlpatterns = [
     path("feeds/latest.rss", feeds.StoryFeed.as_view(), name="latest-rss"),
     path("feeds/latest.atom", feeds.LatestAtomFeed.as_view(), name="latest-atom"),
     path("feeds/latest.json", feeds.latest_json_feed, name="latest-json"),
+    # One language's stories: /feeds/fr/latest.atom.
+    path("feeds/<slug:language>/latest.rss", feeds.LanguageFeed.as_view(), name="language-rss"),
+    path(
+        "feeds/<slug:language>/latest.atom",
+        feeds.LanguageAtomFeed.as_view(),
+        name="language-atom",
+    ),
     # Tag slugs may be non-Latin, as on the tag pages themselves.
     re_path(r"^tags/(?P<slug>[-\w]+)/feed\.rss$", feeds.TagFeed.as_view(), name="tag-rss"),
     re_path(r"^tags/(?P<slug>[-\w]+)/feed\.atom$", feeds.TagAtomFeed.as_view(), name="tag-atom"),

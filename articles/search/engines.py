@@ -14,10 +14,11 @@ from functools import cache
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import F, Func, QuerySet, TextField, Value
+from django.db.models import Case, F, Func, QuerySet, TextField, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils.safestring import SafeString
 
+from ..languages import codes, fold_for_search, search_config, search_configs
 from ..models import Article, TaggedArticle
 from .models import SearchDocument, SQLiteSearchIndex
 from .query import ParsedQuery
@@ -29,12 +30,19 @@ MAX_INDEXED_BODY = 200_000
 
 def document_for(article: Article) -> SearchDocument:
     """The search document of `article` (its tags from the prefetch cache when there is one)."""
+
+    def text(value: str) -> str:
+        return fold_for_search(plain_text(value))
+
+    # A tag is found by its name and by its name in the story's language.
+    tag_names = {name for tag in article.tag_list() for name in (tag.name, tag.display_name)}
     return SearchDocument(
         article=article,
-        headline=plain_text(article.headline),
-        standfirst=plain_text(article.standfirst),
-        tags=" ".join(plain_text(tag.name) for tag in article.tag_list()),
-        body=plain_text(article.body)[:MAX_INDEXED_BODY],
+        headline=text(article.headline),
+        standfirst=text(article.standfirst),
+        tags=" ".join(text(name) for name in sorted(tag_names)),
+        body=text(article.body)[:MAX_INDEXED_BODY],
+        language=article.language,
     )
 
 
@@ -78,7 +86,7 @@ class SearchEngine(abc.ABC):
             documents,
             update_conflicts=True,
             unique_fields=["article"],
-            update_fields=["headline", "standfirst", "tags", "body"],
+            update_fields=["headline", "standfirst", "tags", "body", "language"],
         )
         gone = ids - {document.article_id for document in documents}
         if gone:
@@ -110,11 +118,47 @@ def _linked_story_ids(link: str, objects) -> QuerySet:
     return model.objects.filter(**{f"{other}__in": objects}).values(f"{story}_id")
 
 
+def _config_case_sql() -> tuple[str, list[str]]:
+    """SQL choosing each search document's text search configuration by its language."""
+    whens = " ".join("WHEN %s THEN %s" for _ in codes())
+    params = [value for code in codes() for value in (code, search_config(code))]
+    return f"(CASE language {whens} ELSE 'simple' END)::regconfig", params
+
+
 class PostgresSearchEngine(SearchEngine):
-    config = "english"
+    """Each story is stemmed with its language's configuration (settings.STORY_SEARCH_CONFIGS);
+    a query matches a story when it matches in any of them, so an English reader's "elections"
+    finds the French "élections" too."""
+
+    @staticmethod
+    def _configs() -> list[str]:
+        return list(dict.fromkeys(config for code in codes() for config in search_configs(code)))
+
+    def _any_config(self, text: str) -> SearchQuery:
+        found = None
+        for config in self._configs():
+            one = SearchQuery(text, search_type="websearch", config=config)
+            found = one if found is None else found | one
+        return found
 
     def _search_query(self, query: ParsedQuery) -> SearchQuery:
-        return SearchQuery(query.websearch(), search_type="websearch", config=self.config)
+        """The words matched in any language's configuration, and the excluded words kept out in
+        every one of them (an OR of whole queries would let another stemming miss an exclusion)."""
+        wanted = ParsedQuery(query.clauses).websearch()
+        if not query.excluded:
+            return self._any_config(wanted)
+        excluded = ParsedQuery((tuple(query.excluded),)).websearch()
+        unwanted = None  # in none of the configurations
+        for config in self._configs():
+            one = SearchQuery(excluded, search_type="websearch", config=config, invert=True)
+            unwanted = one if unwanted is None else unwanted & one
+        return self._any_config(wanted) & unwanted if query.clauses else unwanted
+
+    def _tsquery_sql(self) -> str:
+        return " || ".join("websearch_to_tsquery(%s::regconfig, %s)" for _ in self._configs())
+
+    def _tsquery_params(self, query: ParsedQuery) -> list[str]:
+        return [value for config in self._configs() for value in (config, query.websearch())]
 
     def matching(self, stories, query):
         return stories.filter(search_document__search_vector=self._search_query(query))
@@ -125,11 +169,11 @@ class PostgresSearchEngine(SearchEngine):
             return {}
         table = SearchDocument._meta.db_table
         sql = (
-            f"SELECT article_id, ts_rank(search_vector, websearch_to_tsquery(%s::regconfig, %s)) "  # noqa: S608 - constants only
+            f"SELECT article_id, ts_rank(search_vector, {self._tsquery_sql()}) "  # noqa: S608 - constants only
             f"FROM {table} WHERE article_id = ANY(%s)"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [self.config, query.websearch(), ids])
+            cursor.execute(sql, [*self._tsquery_params(query), ids])
             return dict(cursor.fetchall())
 
     # The listings' copies of the links are GIN-indexed (migration 0008): one bitmap scan finds
@@ -157,19 +201,45 @@ class PostgresSearchEngine(SearchEngine):
         if not query.clauses or not ids:
             return {}
         table = SearchDocument._meta.db_table
+        config, config_params = _config_case_sql()
         sql = (
-            f"SELECT article_id, ts_headline(%s::regconfig, body, "  # noqa: S608 - constants only
-            f"websearch_to_tsquery(%s::regconfig, %s), %s) FROM {table} WHERE article_id = ANY(%s)"
+            f"SELECT article_id, ts_headline({config}, body, "  # noqa: S608 - constants only
+            f"websearch_to_tsquery({config}, %s), %s) FROM {table} WHERE article_id = ANY(%s)"
         )
-        params = [self.config, self.config, query.websearch(), self._HEADLINE_OPTIONS, ids]
+        params = [
+            *config_params,
+            *config_params,
+            query.websearch(),
+            self._HEADLINE_OPTIONS,
+            ids,
+        ]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         return {article_id: highlighted(snippet) for article_id, snippet in rows if snippet}
 
     def _weighted_vector(self):
+        config = Case(
+            *[When(language=code, then=Value(search_config(code))) for code in codes()],
+            default=Value("simple"),
+        )
+        # A second indexing for the languages that have one (French: accents folded).
+        again = {code: search_configs(code)[1] for code in codes() if len(search_configs(code)) > 1}
+        second_config = Case(
+            *[When(language=code, then=Value(other)) for code, other in again.items()],
+            default=Value("simple"),
+        )
+
         def weighted(column, weight):
-            return SearchVector(column, weight=weight, config=self.config)
+            vector = SearchVector(column, weight=weight, config=config)
+            if not again:
+                return vector
+            text = Case(
+                When(language__in=list(again), then=F(column)),
+                default=Value(""),
+                output_field=TextField(),
+            )
+            return vector + SearchVector(text, weight=weight, config=second_config)
 
         return (
             weighted("headline", "A")

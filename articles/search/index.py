@@ -48,14 +48,22 @@ def refresh_listings(ids: list[int], *, rebuilding: bool = False) -> None:
 
     `rebuilding` rewrites every row whether it looks changed or not, and leaves the counts to
     `recount()`."""
-    before: dict[int, Row] = {
-        pk: (at, tags, sources, expires)
-        for pk, at, tags, sources, expires in StoryListing.objects.filter(
-            article_id__in=ids
-        ).values_list("article_id", "published_at", "tag_ids", "source_ids", "expires_at")
-    }
-    after = _listed_now(ids)
-    changed = ids if rebuilding else [pk for pk in ids if before.get(pk) != after.get(pk)]
+    before: dict[int, Row] = {}
+    language_before: dict[int, str] = {}
+    for pk, at, tags, sources, expires, language in StoryListing.objects.filter(
+        article_id__in=ids
+    ).values_list("article_id", "published_at", "tag_ids", "source_ids", "expires_at", "language"):
+        before[pk], language_before[pk] = (at, tags, sources, expires), language
+    after, language_after = _listed_now(ids)
+    changed = (
+        ids
+        if rebuilding
+        else [
+            pk
+            for pk in ids
+            if before.get(pk) != after.get(pk) or language_before.get(pk) != language_after.get(pk)
+        ]
+    )
     if changed:
         changed_set = set(changed)
         gone = [pk for pk in changed if pk not in after]
@@ -66,6 +74,7 @@ def refresh_listings(ids: list[int], *, rebuilding: bool = False) -> None:
                 StoryListing(
                     article_id=pk,
                     published_at=at,
+                    language=language_after[pk],
                     tag_ids=tags,
                     source_ids=sources,
                     expires_at=expires,
@@ -75,7 +84,7 @@ def refresh_listings(ids: list[int], *, rebuilding: bool = False) -> None:
             ],
             update_conflicts=True,
             unique_fields=["article"],
-            update_fields=["published_at", "tag_ids", "source_ids", "expires_at"],
+            update_fields=["published_at", "language", "tag_ids", "source_ids", "expires_at"],
             batch_size=500,
         )
         ListingLink.objects.filter(article_id__in=changed).delete()
@@ -93,16 +102,15 @@ def refresh_listings(ids: list[int], *, rebuilding: bool = False) -> None:
     )
 
 
-def _listed_now(ids: list[int]) -> dict[int, Row]:
+def _listed_now(ids: list[int]) -> tuple[dict[int, Row], dict[int, str]]:
+    """The listing rows these stories should have now (unexpired), and their languages."""
     unexpired = Article.objects.listed().exclude(expires_at__lte=timezone.now())
-    listed = {
-        pk: (at, expires)
-        for pk, at, expires in unexpired.filter(pk__in=ids).values_list(
-            "pk", "published_at", "expires_at"
-        )
-    }
+    rows = unexpired.filter(pk__in=ids).values_list("pk", "published_at", "expires_at", "language")
+    listed, languages = {}, {}
+    for pk, at, expires, language in rows:
+        listed[pk], languages[pk] = (at, expires), language
     if not listed:
-        return {}
+        return {}, {}
     tags, sources = defaultdict(list), defaultdict(list)
     tag_links = TaggedArticle.objects.filter(content_object_id__in=listed)
     for article_id, tag_id in tag_links.values_list("content_object_id", "tag_id"):
@@ -110,10 +118,11 @@ def _listed_now(ids: list[int]) -> dict[int, Row]:
     source_links = Article.sources.through.objects.filter(article_id__in=listed)
     for article_id, source_id in source_links.values_list("article_id", "source_id"):
         sources[article_id].append(source_id)
-    return {
+    rows = {
         pk: (at, sorted(tags[pk]), sorted(sources[pk]), expires)
         for pk, (at, expires) in listed.items()
     }
+    return rows, languages
 
 
 def _links(pk: int, published_at, tag_ids, source_ids, expires_at=None) -> list[ListingLink]:

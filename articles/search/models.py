@@ -93,6 +93,8 @@ class SearchDocument(models.Model):
     standfirst = models.TextField(blank=True)
     tags = models.TextField(blank=True)
     body = models.TextField(blank=True, help_text="The body as plain text.")
+    # The story's language: which PostgreSQL text search configuration stems it.
+    language = models.CharField(max_length=12, default="en")
     search_vector = SearchVectorField(null=True, editable=False)
 
     def __str__(self):
@@ -192,6 +194,7 @@ class StoryListing(models.Model):
     )
     published_at = models.DateTimeField()
     expires_at = models.DateTimeField(null=True, db_index=True)
+    language = models.CharField(max_length=12, default="en")
     tag_ids = IdListField()
     source_ids = IdListField()
     # The story's search text, joined on the story id without going through the story row.
@@ -213,7 +216,12 @@ class StoryListing(models.Model):
     objects = StoryListingQuerySet.as_manager()
 
     class Meta:
-        indexes = [models.Index(fields=["-published_at", "-article"], name="listing_newest_first")]
+        indexes = [
+            models.Index(fields=["-published_at", "-article"], name="listing_newest_first"),
+            models.Index(
+                fields=["language", "-published_at", "-article"], name="listing_language_newest"
+            ),
+        ]
 
     def __str__(self):
         return f"Listing of story {self.article_id}"

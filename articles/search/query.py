@@ -8,6 +8,8 @@ exclude, and `or` between two terms.
 import re
 from dataclasses import dataclass
 
+from ..languages import fold_for_search
+
 MAX_QUERY_LENGTH = 200
 MAX_QUERY_TERMS = 16
 
@@ -70,7 +72,8 @@ def parse_query(text: str) -> ParsedQuery:
     excluded: list[Term] = []
     pending_or = False
     count = 0
-    for match in _TOKEN.finditer(text):
+    # Before splitting into words: Arabic vowel marks are not word characters to `\w`.
+    for match in _TOKEN.finditer(fold_for_search(text)):
         negated, quoted, bare = match.groups()
         if bare is not None:
             if bare.lower() == "or":

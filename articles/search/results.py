@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from ..models import Article, Source, Tag
@@ -35,6 +35,9 @@ class Matches:
     tag_counts: Counter
     source_counts: Counter
     more: bool = False
+    # How many of them are in each language; None when not counted (lists of everything, of one
+    # tag or of one source, which come from the kept counts).
+    language_counts: Counter | None = None
     # Whether `ids` are in order of relevance (a search too large to rank is newest first).
     ranked: bool = False
 
@@ -54,7 +57,7 @@ def find(listings: QuerySet, *, query: ParsedQuery | None = None, ranked: bool =
     """
     engine = get_engine()
     rows = listings.order_by("-published_at", "-pk").values_list(
-        "pk", engine.ids_as_text("tag_ids"), engine.ids_as_text("source_ids")
+        "pk", engine.ids_as_text("tag_ids"), engine.ids_as_text("source_ids"), "language"
     )[: EXACT_UP_TO + 1]
     try:
         sql, params = rows.query.sql_with_params()
@@ -75,6 +78,7 @@ def find(listings: QuerySet, *, query: ParsedQuery | None = None, ranked: bool =
         tag_counts=Counter(" ".join([row[1] for row in rows if row[1]]).split()),
         source_counts=Counter(" ".join([row[2] for row in rows if row[2]]).split()),
         more=more,
+        language_counts=Counter(row[3] for row in rows),
         ranked=scores is not None,
     )
 
@@ -219,10 +223,12 @@ def related_stories(article: Article, *, limit=5) -> list[Article]:
     ranked = sorted(
         ((len(wanted.intersection(as_ids(tags))), at, pk) for pk, at, tags in rows), reverse=True
     )[:limit]
+    root = article.translation_of_id or article.pk  # its translations are not "related"
     by_id = (
         Article.objects.published()
         .filter(pk__in=[pk for _, _, pk in ranked])
-        .only("headline", "slug", "published_at", "created_at")
+        .exclude(Q(pk=root) | Q(translation_of_id=root))
+        .only("headline", "slug", "language", "published_at", "created_at")
         .in_bulk()
     )
     found = []

@@ -15,7 +15,10 @@ from django.core.exceptions import TooManyFieldsSent
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
 
+from ..languages import codes, name_of, translated_name_of
 from ..models import Source, Tag
 from ..search.engines import get_engine
 from ..search.models import StoryListing
@@ -53,6 +56,7 @@ class SearchParams:
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
     sort: str = ""
+    language: str = ""
     page: int = 1
     errors: tuple[str, ...] = field(default=(), compare=False)
     notices: tuple[str, ...] = field(default=(), compare=False)
@@ -62,7 +66,9 @@ class SearchParams:
         errors, notices = [], []
         q = " ".join(_clean(query.get("q", "")).split())
         if len(q) > MAX_QUERY_LENGTH:
-            errors.append(f"Search text can be at most {MAX_QUERY_LENGTH} characters long.")
+            errors.append(
+                _("Search text can be at most %(n)s characters long.") % {"n": MAX_QUERY_LENGTH}
+            )
             q = q[:MAX_QUERY_LENGTH]
 
         def slugs(name):
@@ -73,8 +79,8 @@ class SearchParams:
                     values.append(value)
             if len(values) > MAX_COMBINED_TAGS:
                 notices.append(
-                    f"A search combines at most {MAX_COMBINED_TAGS} topics; "
-                    f"only the first {MAX_COMBINED_TAGS} were used."
+                    _("A search combines at most %(n)s topics; only the first %(n)s were used.")
+                    % {"n": MAX_COMBINED_TAGS}
                 )
             return tuple(values[:MAX_COMBINED_TAGS])
 
@@ -87,24 +93,36 @@ class SearchParams:
             try:
                 parsed = datetime.date.fromisoformat(value)
             except ValueError:
-                errors.append(f"The {label} date must look like 2024-03-31.")
+                errors.append(_("The %(label)s date must look like 2024-03-31.") % {"label": label})
                 return None
             if not 1900 <= parsed.year <= 2999:
-                errors.append(f"The {label} date must be between the years 1900 and 2999.")
+                errors.append(
+                    _("The %(label)s date must be between the years 1900 and 2999.")
+                    % {"label": label}
+                )
                 return None
             return parsed
 
-        date_from, date_to = day("from", "from"), day("to", "to")
+        date_from, date_to = day("from", _("from")), day("to", _("to"))
         if date_from and date_to and date_from > date_to:
-            errors.append("The from date must not be after the to date.")
+            errors.append(_("The from date must not be after the to date."))
         sort = query.get("sort", "")
         if sort not in {"", "relevance", "newest"}:
-            errors.append("Sort by relevance or newest.")
+            errors.append(_("Sort by relevance or newest."))
             sort = ""
+        language = _clean(query.get("language", "")).strip()
+        if language and language not in codes():
+            errors.append(
+                _("There are no stories in the language “%(code)s”.") % {"code": language}
+            )
+            language = ""
         page_text = query.get("page", "1").strip() or "1"
         page = int(page_text) if page_text.isascii() and page_text.isdigit() else 0
         if not 1 <= page <= MAX_PAGE_NUMBER:
-            errors.append(f"The page must be a whole number from 1 to {MAX_PAGE_NUMBER:,}.")
+            errors.append(
+                _("The page must be a whole number from 1 to %(n)s.")
+                % {"n": number_format(MAX_PAGE_NUMBER, force_grouping=True)}
+            )
             page = 1
         return cls(
             q=q,
@@ -114,6 +132,7 @@ class SearchParams:
             date_from=date_from,
             date_to=date_to,
             sort=sort,
+            language=language,
             page=page,
             errors=tuple(errors),
             notices=tuple(dict.fromkeys(notices)),
@@ -134,6 +153,8 @@ class SearchParams:
             pairs.append(("from", params.date_from.isoformat()))
         if params.date_to:
             pairs.append(("to", params.date_to.isoformat()))
+        if params.language:
+            pairs.append(("language", params.language))
         if params.sort:
             pairs.append(("sort", params.sort))
         if changes.get("page", 1) != 1:
@@ -157,7 +178,9 @@ def search(request):
     try:
         params = SearchParams.from_query(request.GET)
     except TooManyFieldsSent:
-        error = f"A search can have at most {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,} parameters."
+        error = _("A search can have at most %(n)s parameters.") % {
+            "n": number_format(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS, force_grouping=True)
+        }
         context = {"params": SearchParams(), "errors": [error], "max_tags": MAX_COMBINED_TAGS}
         return render(request, "articles/search.html", context, status=400)
     notices = list(params.notices)
@@ -174,7 +197,7 @@ def search(request):
         tag = tags_by_slug.get(slug)
         remaining = tuple(s for s in params.tags if s != slug)
         if tag is None:
-            notices.append(f"There is no topic “{slug}”.")
+            notices.append(_("There is no topic “%(slug)s”.") % {"slug": slug})
             impossible = True
             label = slug
         else:
@@ -187,14 +210,15 @@ def search(request):
         remaining = tuple(s for s in params.exclude_tags if s != slug)
         if tag is not None:
             excluded_tags.append(tag)
-            active_filters.append(Filter(f"not {tag.name}", params.url(exclude_tags=remaining)))
+            label = _("not %(topic)s") % {"topic": tag.name}
+            active_filters.append(Filter(label, params.url(exclude_tags=remaining)))
     stories = engine.having_all(stories, "tags", selected_tags)  # all must match
     stories = engine.having_none(stories, "tags", excluded_tags)
     source = None
     if params.source:
         source = Source.objects.filter(slug=params.source).first()
         if source is None:
-            notices.append(f"There is no source “{params.source}”.")
+            notices.append(_("There is no source “%(slug)s”.") % {"slug": params.source})
             impossible = True
         else:
             stories = engine.having_all(stories, "sources", [source])
@@ -202,23 +226,30 @@ def search(request):
         active_filters.append(Filter(label, params.url(source="")))
     if params.date_from:
         stories = stories.filter(published_at__gte=_local_midnight(params.date_from))
-        label = f"from {params.date_from:%-d %b %Y}"
+        label = _("from %(day)s") % {"day": date_format(params.date_from, "j M Y")}
         active_filters.append(Filter(label, params.url(date_from=None)))
     if params.date_to:
         next_day = params.date_to + datetime.timedelta(days=1)
         stories = stories.filter(published_at__lt=_local_midnight(next_day))
-        active_filters.append(Filter(f"to {params.date_to:%-d %b %Y}", params.url(date_to=None)))
+        label = _("to %(day)s") % {"day": date_format(params.date_to, "j M Y")}
+        active_filters.append(Filter(label, params.url(date_to=None)))
+    if params.language:
+        stories = stories.filter(language=params.language)
+        label = _("in %(language)s") % {"language": translated_name_of(params.language)}
+        active_filters.append(Filter(label, params.url(language="")))
 
     query = parse_query(params.q)
     if params.q and not query:
-        notices.append("The search text has no words to look for; showing every story.")
+        notices.append(_("The search text has no words to look for; showing every story."))
     if query:
         stories = engine.matching(stories, query)
     # The search runs once: the count, the page and the facets all come from its matches.
     dates = params.date_from or params.date_to
     if impossible or params.errors:
         matches = Matches.none()
-    elif not (query or excluded_tags or dates or len(selected_tags) + bool(source) > 1):
+    elif not (
+        query or excluded_tags or dates or params.language or len(selected_tags) + bool(source) > 1
+    ):
         # Everything, one tag or one source: exact however many stories, from the kept counts.
         tag = selected_tags[0] if selected_tags else None
         matches = counted_list(tag=tag, source=source)
@@ -226,14 +257,19 @@ def search(request):
         matches = find(stories, query=query, ranked=params.ranked)
     if matches.more:
         notices.append(
-            f"More than {EXACT_UP_TO:,} stories match, so they are shown newest first and the "
-            f"topics and sources count the newest {EXACT_UP_TO:,}. Add a word, a topic or dates "
-            "to narrow the search."
+            _(
+                "More than %(n)s stories match, so they are shown newest first and the topics "
+                "and sources count the newest %(n)s. Add a word, a topic or dates to narrow the "
+                "search."
+            )
+            % {"n": number_format(EXACT_UP_TO, force_grouping=True)}
         )
     elif params.ranked and not matches.ranked and matches.ids:
         notices.append(
-            "So many stories contain these words that they are shown newest first rather than by "
-            "relevance. Add a word or a topic to narrow the search."
+            _(
+                "So many stories contain these words that they are shown newest first rather "
+                "than by relevance. Add a word or a topic to narrow the search."
+            )
         )
     paginator = Paginator(matches.ids, settings.ARTICLES_PER_PAGE)
     page = paginator.get_page(params.page)
@@ -252,8 +288,23 @@ def search(request):
                 (s, params.url(source=s.slug)) for s in source_facets(matches, limit=SOURCE_FACETS)
             ]
 
+    language_facets = []
+    if matches.ids and not params.language:
+        counts = matches.language_counts
+        language_facets = [
+            (
+                code,
+                name_of(code),
+                None if counts is None else counts[code],
+                params.url(language=code),
+            )
+            for code in codes()
+            if counts is None or counts.get(code)
+        ]
+
     context = {
         "params": params,
+        "language_facets": language_facets,
         "errors": params.errors,
         "notices": notices,
         "page": page,

@@ -11,7 +11,9 @@ from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 
+from ..languages import url_prefix
 from ..models import Article, Author, Contributor, LiveUpdate, Source, Tag, tag_url
 from ..search.models import Counted, ListedUnder, ListingCount, StoryListing
 from ..search.results import NewestIds, counted_list, stories_in_order, tag_facets
@@ -71,11 +73,15 @@ class StoryWithdrawn(Exception):
 
 
 def article_detail(request, year, month, day, slug):
+    stories = Article.objects.published().for_detail().with_translations_flag()
     try:
-        article = _published_story(year, month, day, slug, Article.objects.published().for_detail())
+        article = _published_story(year, month, day, slug, stories)
     except StoryWithdrawn:
         return withdrawn_notice(request)
-    context = {"article": article}
+    if url_prefix(article.language) != url_prefix(get_language()):
+        # A story is read in its own language's pages (/fr/… for a French story).
+        return HttpResponsePermanentRedirect(article.get_absolute_url())
+    context = {"article": article, "versions": article.published_versions()}
     if article.is_live_coverage:
         context |= live_context(request, article)
     return render(request, "articles/article_detail.html", context)

@@ -9,7 +9,9 @@ from django.template.loader import get_template
 from django.utils import formats, timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
+from ..languages import direction, generic
 from ..photos.renditions import picture_for
 
 register = template.Library()
@@ -21,6 +23,13 @@ def story_cards(stories, heading_level=3):
     return mark_safe(  # noqa: S308 - every part below is escaped by format_html
         "".join(story_card(story, heading_level, picture_template) for story in stories)
     )
+
+
+def _language_attributes(language: str) -> str:
+    """`lang` and `dir` for a headline in another language than the page's (none otherwise)."""
+    if language == generic(get_language()):
+        return ""
+    return format_html(' lang="{}" dir="{}"', language, direction(language))
 
 
 def story_card(story, heading_level: int, picture_template) -> str:
@@ -39,7 +48,7 @@ def story_card(story, heading_level: int, picture_template) -> str:
         )
     return format_html(
         '<article class="card">\n'
-        '  <h{level} class="card__headline"><a href="{url}">{headline}</a></h{level}>\n'
+        '  <h{level} class="card__headline"><a href="{url}"{language}>{headline}</a></h{level}>\n'
         '  <p class="card__meta"><time datetime="{machine}">{date}</time>{sources}</p>\n'
         "  {standfirst}\n"
         "  {media}\n"
@@ -47,6 +56,7 @@ def story_card(story, heading_level: int, picture_template) -> str:
         level=int(heading_level),
         url=story.get_absolute_url(),
         headline=story.headline,
+        language=_language_attributes(story.language),
         machine=moment.isoformat(timespec="seconds"),
         date=formats.date_format(moment, "j F Y"),
         sources=mark_safe(f" · {sources}") if sources else "",  # noqa: S308 - escaped above

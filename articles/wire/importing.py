@@ -8,10 +8,13 @@ import dataclasses
 import hashlib
 from dataclasses import dataclass
 
+from django.utils.html import strip_tags
+
 from .. import changes
 from ..editorial.authors import link_byline
 from ..editorial.revisions import revision_block
 from ..editorial.services import kill_story, publish_or_schedule, save_article
+from ..languages import codes, detect_language, generic
 from ..models import Article, Image, Source
 from .ninjs import NinjsError, NinjsKill, NinjsStory, looks_like_json, parse_ninjs
 from .text import WireKill, WireParseError, WireStory, parse_wire
@@ -109,6 +112,7 @@ def import_story(
     byline: str | None = None,
     tags=(),
     embargoed_until=None,
+    language: str = "",
     publish: bool = False,
     published_at=None,
     user=None,
@@ -129,6 +133,9 @@ def import_story(
     article.headline = headline
     article.standfirst = standfirst
     article.body = body_html
+    article.language = story_language(
+        language, f"{headline}\n{standfirst}\n{strip_tags(body_html)}", current=article.language
+    )
     if byline is not None:
         article.byline = byline[:200]
     if embargoed_until is not None:  # copy without one never lifts an editor's embargo
@@ -150,6 +157,14 @@ def import_story(
             published_at = article.embargoed_until
         publish_or_schedule(article=article, user=user, at=published_at)
     return ImportResult(article=article, created=created)
+
+
+def story_language(given: str, text: str, *, current: str) -> str:
+    """The language the copy says it is in (when configured), else the one its text is in, else
+    what the story had (a new story: the default language)."""
+    if given and generic(given) in codes():
+        return generic(given)
+    return detect_language(text) or current
 
 
 def _save_photo(image: Image | None, fields: dict, *, user) -> Image:
@@ -186,6 +201,7 @@ def _import_ninjs(story: NinjsStory, *, publish: bool, user, how: str) -> Import
         photo=photo,
         tags=story.tags,
         embargoed_until=story.embargoed_until,
+        language=story.language,
         publish=publish,
         user=user,
         how=how,

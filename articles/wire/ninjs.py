@@ -61,6 +61,8 @@ class NinjsStory:
     sources: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     embargoed_until: datetime.datetime | None = None
+    # The copy's `language` as given (BCP 47, e.g. "fr" or "fr-FR"); "" when not given.
+    language: str = ""
 
 
 # pubStatus values by which an agency takes a story back.
@@ -123,6 +125,7 @@ def parse_ninjs(data: str | bytes | dict) -> NinjsStory | NinjsKill:
         sources=_names(doc.get("infoSources"), "infoSources"),
         tags=_tag_names(doc),
         embargoed_until=_embargo(doc),
+        language=_string(doc, "language").strip(),
     )
 
 

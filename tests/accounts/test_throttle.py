@@ -7,9 +7,11 @@ from django.core.cache import cache
 from django.test import RequestFactory
 from django.utils import timezone
 
+from articles.accounts.models import LoginFailure
 from articles.accounts.throttle import client_ip
 
 from ..helpers.factories import make_editor
+from ..helpers.servers import free_port
 
 PASSWORD = "correct horse battery staple"
 INVALID = "Please enter the correct username and password for a staff account."
@@ -109,6 +111,58 @@ class TestLockout:
         assert authenticate(request, username="editor", password=PASSWORD) is None
         elsewhere = RequestFactory().post("/", REMOTE_ADDR="192.0.2.10")
         assert authenticate(elsewhere, username="editor", password=PASSWORD) is None
+
+
+class TestWithoutTheCache:
+    """Hole 2 of issue 20: with Redis down the throttle saw "nothing counted" and failed open."""
+
+    @pytest.fixture
+    def redis_unreachable(self, settings):
+        # A port nobody listens on: every cache call fails, as when Redis has been killed.
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "articles.http.redis_cache.ResilientRedisCache",
+                "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+                "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+            }
+        }
+        # (Overriding CACHES makes Django drop its cache connections.)
+        assert cache.get("anything", "missed") == "missed"
+        assert not cache.available
+
+    def test_eight_wrong_passwords_then_the_right_one_is_refused(
+        self, client, db, redis_unreachable
+    ):
+        make_editor()
+        responses = [sign_in(client, "editor", f"wrong {n}") for n in range(8)]
+        assert [INVALID in page(r) for r in responses[:5]] == [True] * 5
+        assert all(LOCKED in page(r) for r in responses[5:])
+        response = sign_in(client, "editor", PASSWORD)
+        assert response.status_code == 200
+        assert "Sign-in is paused for 15 minutes" in page(response)
+        assert "_auth_user_id" not in client.session
+        # Counted in the database, per user name and per address.
+        assert sorted(LoginFailure.objects.values_list("kind", flat=True)) == ["address", "user"]
+
+    def test_counters_are_shared_through_the_database(self, client, db, redis_unreachable):
+        make_editor()
+        for n in range(5):
+            sign_in(client, "editor", "wrong", ip=f"198.51.100.{n}")
+        # Another app server (another client, another address) sees the same lockout.
+        from django.test import Client
+
+        assert LOCKED in page(sign_in(Client(), "editor", PASSWORD, ip="192.0.2.200"))
+
+    def test_an_expired_window_starts_afresh(self, client, db, settings):
+        settings.LOGIN_LOCKOUT_SECONDS = 60
+        make_editor()
+        for _ in range(4):
+            sign_in(client, "editor", "wrong")
+        with time_machine.travel(timezone.now() + timezone.timedelta(seconds=61)):
+            for _ in range(4):
+                sign_in(client, "editor", "wrong")
+            assert LoginFailure.objects.get(kind="user").count == 4
+            assert sign_in(client, "editor", PASSWORD).status_code == 302
 
 
 class TestClientAddress:

@@ -4,8 +4,9 @@ The archive holds `data.json` (every row: stories and their revisions, correctio
 redirects and merges, sources, photos, share links, users, groups (roles) and their permissions,
 with natural keys so it loads into any empty database, SQLite or PostgreSQL), `media/` (every file
 in the media storage, local disk or object storage) and `manifest.json` (counts to check a restore
-against). Sessions and the search index are left out: people sign in again, and `restore` rebuilds
-the index. Restore with `manage.py restore FILE`.
+against). The audit trail, second factors and passkeys are kept. Sessions (and the list of where
+people are signed in), sign-in failure counts and the search index are left out: people sign in
+again, and `restore` rebuilds the index. Restore with `manage.py restore FILE`.
 """
 
 import datetime
@@ -33,6 +34,9 @@ EXCLUDED = [
     "articles.storylisting",
     "articles.listinglink",
     "articles.listingcount",
+    # Who is signed in where, and failed sign-ins being counted: they end with the sessions.
+    "articles.usersession",
+    "articles.loginfailure",
 ]
 
 

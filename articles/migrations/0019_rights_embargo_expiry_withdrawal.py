@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0013_autosaves_and_presence'),
+        ('articles', '0018_passkeys'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -33,7 +33,7 @@ def grant_author_permissions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0014_rights_embargo_expiry_withdrawal'),
+        ('articles', '0019_rights_embargo_expiry_withdrawal'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0015_authors_and_contributors'),
+        ('articles', '0020_authors_and_contributors'),
     ]
 
     operations = [

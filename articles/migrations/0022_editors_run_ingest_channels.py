@@ -38,5 +38,5 @@ def revoke(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("articles", "0016_background_renditions_and_ingest_channels")]
+    dependencies = [("articles", "0021_background_renditions_and_ingest_channels")]
     operations = [migrations.RunPython(grant, revoke)]
