@@ -109,8 +109,8 @@ def test_a_translated_story_page_costs_one_query_more(
     client, stories, warm_page_cache, django_assert_max_num_queries
 ):
     # story (with the flag for translations), sources, tags, renditions, corrections, related
-    # (candidates and their stories), and the published versions for the switcher
-    with django_assert_max_num_queries(8):
+    # (candidates and their stories), the published versions for the switcher, and the credits
+    with django_assert_max_num_queries(9):
         page = text(client.get(stories["fr"].get_absolute_url()))
     assert stories["en"].headline not in page.split("</header>", 2)[2]  # not "related"
 
