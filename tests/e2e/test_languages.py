@@ -24,7 +24,9 @@ FRENCH_BODY = (
 
 
 @pytest.fixture
-def translations(newsroom):
+def translations(newsroom, seed_photo):
+    """The seed story in Arabic and French, published, with its photo (a file: captions without
+    one are not shown to readers)."""
     Tag.objects.filter(name="Mali").update(names={"fr": "Mali", "ar": "مالي"})
     made = {}
     for language, headline, standfirst, body, byline in [
