@@ -13,6 +13,7 @@ ROLES = {
     "Editor": ["add_author", "change_author", "delete_author", "view_author", "merge_authors",
                "add_contributor", "change_contributor", "delete_contributor", "view_contributor"],
 }
+ROLES["Editor-in-chief"] = ROLES["Editor"]  # an editor who also reads the audit trail
 
 
 def grant_author_permissions(apps, schema_editor):

@@ -1,4 +1,4 @@
-# Editors configure ingest channels, look at them now and retry failed items; reporters do not.
+# Editors (and editors-in-chief) configure ingest channels, look at them now and retry failed items; reporters do not.
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
@@ -20,8 +20,7 @@ def grant(apps, schema_editor):
         app_config.models_module = None
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    editor = Group.objects.filter(name="Editor").first()
-    if editor is not None:
+    for editor in Group.objects.filter(name__in=["Editor", "Editor-in-chief"]):
         editor.permissions.add(
             *Permission.objects.filter(content_type__app_label="articles", codename__in=WANTED)
         )
@@ -30,8 +29,7 @@ def grant(apps, schema_editor):
 def revoke(apps, schema_editor):
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    editor = Group.objects.filter(name="Editor").first()
-    if editor is not None:
+    for editor in Group.objects.filter(name__in=["Editor", "Editor-in-chief"]):
         editor.permissions.remove(
             *Permission.objects.filter(content_type__app_label="articles", codename__in=WANTED)
         )
