@@ -33,6 +33,10 @@ def is_storage_failure(exc: BaseException | None) -> bool:
     return isinstance(exc, (OSError, BotoCoreError, ClientError))
 
 
+def is_admin_save(request) -> bool:
+    return request is not None and request.method == "POST" and request.path.startswith("/admin/")
+
+
 def is_api_request(request) -> bool:
     return request is not None and request.path.startswith("/api/")
 
@@ -95,7 +99,7 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        is_admin_write = request.method == "POST" and request.path.startswith("/admin/")
+        is_admin_write = is_admin_save(request)
         if is_database_unavailable(exception):
             logger.error(
                 "Database unavailable for %s %s: %s", request.method, request.path, exception
@@ -114,6 +118,10 @@ def server_error(request, template_name="500.html"):
     """handler500: the 503 page when the error was a lost database (e.g. raised in middleware)."""
     exc = sys.exc_info()[1]
     if is_database_unavailable(exc):
+        # Desk middleware (who is signed in, session tracking) reaches the database before the
+        # view, so a save can fail here too: it still gives back what the editor typed.
+        if is_admin_save(request):
+            return save_failed_response(request, exc, status=503)
         return database_unavailable_response(request)
     if is_api_request(request):
         from articles.outbound.api import error_response

@@ -238,8 +238,9 @@ class TestPresence:
         assert not EditingPresence.objects.exists()
 
     def test_query_count(self, amina, story, django_assert_max_num_queries):
-        # The first beat creates the row (and the accounts' second-factor check is one query).
-        with django_assert_max_num_queries(14):
+        # Each desk request also asks (one query) whether a staff member without a verified
+        # second factor has one enrolled or needs one (accounts' SecondFactorMiddleware).
+        with django_assert_max_num_queries(14):  # the first beat creates the row
             assert amina.post(url("presence", story), {"opened_version": "1"}).status_code == 200
         with django_assert_max_num_queries(8):  # then one UPDATE and one SELECT
             assert amina.post(url("presence", story), {"opened_version": "1"}).status_code == 200

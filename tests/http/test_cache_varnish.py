@@ -95,7 +95,11 @@ class TestThroughVarnish:
         change_path = re.search(r'href="(/admin/articles/article/\d+/change/)', change_list)[1]
         saved = editor.submit(
             change_path,
-            {"headline": "Mali receives helicopters, says the edited headline", "_save": "Save"},
+            # A published story's edit reaches readers only when its changes are published.
+            {
+                "headline": "Mali receives helicopters, says the edited headline",
+                "_publish_changes": "Publish changes",
+            },
             form_id="article_form",
         )
         assert saved.status_code == 302, saved.text[:2000]

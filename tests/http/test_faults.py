@@ -156,7 +156,8 @@ class TestDatabaseOutage:
         try:
             failed = browser.post(
                 change_path,
-                data={**fields, "_save": "Save"},
+                # The story is live: its edit reaches readers when its changes are published.
+                data={**fields, "_publish_changes": "Publish changes"},
                 headers={"Referer": browser.referer()},
             )
         finally:
@@ -170,6 +171,7 @@ class TestDatabaseOutage:
         # The page's own form sends it all again once the database is back.
         retry = form_fields(failed.text)
         assert retry["headline"] == "Typed while the database was away"
+        assert "_publish_changes" in retry  # the button pressed is sent again too
         deadline = time.monotonic() + 10
         while True:
             saved = browser.post(change_path, data=retry, headers={"Referer": browser.referer()})

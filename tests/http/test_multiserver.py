@@ -73,7 +73,9 @@ def test_an_edit_through_one_server_is_visible_through_the_other(two_servers):
     editor.log_in("editor", EDITOR_PASSWORD)
     path = change_path(editor)
     headline = f"Edited on server A ({server_a.port})"
-    saved = editor.submit(path, {"headline": headline, "_save": "Save"}, form_id="article_form")
+    # A published story's edit reaches readers only when its changes are published.
+    published = {"headline": headline, "_publish_changes": "Publish changes"}
+    saved = editor.submit(path, published, form_id="article_form")
     assert saved.status_code == 302, saved.text[:2000]
 
     for page in ("/", story_path, "/api/articles/"):

@@ -334,9 +334,15 @@ class TestPagesNeverBreak:
         assert client.get(story.get_absolute_url()).status_code == 200
 
     def test_seed_photo_without_a_file_shows_no_image(self, client, seed_story):
-        page = client.get(seed_story.get_absolute_url()).content.decode()
-        assert "<img" not in page and "<picture" not in page
-        assert "Benoit Tessier/Reuters" in page
+        """Wire copy ships a caption and credit without the photo: the story still renders,
+        and readers see neither an image nor a caption or credit until the photo arrives."""
+        assert seed_story.lead_image.caption and not seed_story.lead_image.file
+        response = client.get(seed_story.get_absolute_url())
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert seed_story.headline in page
+        assert "<img" not in page and "<picture" not in page and "<figcaption" not in page
+        assert "Benoit Tessier/Reuters" not in page
 
     def test_query_count_stays_constant_with_renditions(
         self, client, photo, django_assert_max_num_queries
@@ -350,23 +356,23 @@ class TestPagesNeverBreak:
 
 
 class TestCredits:
-    def test_credit_as_written_and_file_photo_labelled(self, client):
-        image = make_image(credit="Benoit Tessier/Reuters", is_file_photo=True)
+    def test_credit_as_written_and_file_photo_labelled(self, client, photo):
+        image = photo(credit="Benoit Tessier/Reuters", is_file_photo=True)
         story = make_article(lead_image=image)
         page = client.get(story.get_absolute_url()).content.decode()
         assert '<span class="credit__file">File: </span>Benoit Tessier/Reuters' in page
 
-    def test_agency_part_links_to_its_source(self, client):
+    def test_agency_part_links_to_its_source(self, client, photo):
         reuters = make_source("Reuters")
-        image = make_image(credit="Benoit Tessier/Reuters")
+        image = photo(credit="Benoit Tessier/Reuters")
         assert image.credit_source == reuters  # matched by name when the credit was saved
         story = make_article(lead_image=image)
         page = client.get(story.get_absolute_url()).content.decode()
         assert f'Benoit Tessier/<a href="{reuters.get_absolute_url()}">Reuters</a>' in page
 
-    def test_credit_markup_is_escaped(self, client):
+    def test_credit_markup_is_escaped(self, client, photo):
         source = make_source("Agency & Co")
-        image = make_image(credit="<img src=x onerror=alert(1)>/Agency & Co", credit_source=source)
+        image = photo(credit="<img src=x onerror=alert(1)>/Agency & Co", credit_source=source)
         page = client.get(make_article(lead_image=image).get_absolute_url()).content.decode()
         assert "<img src=x" not in page
         assert (
