@@ -65,7 +65,8 @@ def queries_during(function) -> int:
 # rights (the expiry sweep of the listings) met desk-core's working drafts and autosaves and the
 # accounts' audit entry.
 ADMIN_SAVE_QUERIES = 55
-IMPORT_QUERIES = 50
+# An import: 51 on PostgreSQL since rights' expiry sweep (one SELECT per change set).
+IMPORT_QUERIES = 51
 MERGE_QUERIES = 40
 
 
@@ -203,5 +204,6 @@ class TestWhatCounts:
         tag = Tag.objects.create(name="Everywhere")
         many = [make_article(f"Many {n}", tags=[tag]) for n in range(20)]
         many_queries = queries_during(lambda: Tag.objects.get(pk=tag.pk).delete())
-        assert many_queries == few_queries <= 17
+        # 18 on PostgreSQL: its search-vector statement and, since rights, the expiry sweep.
+        assert many_queries == few_queries <= 18
         assert all(StoryListing.objects.get(article=s).tag_ids == [] for s in few + many)
