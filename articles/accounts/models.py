@@ -68,6 +68,9 @@ class AuditEntry(models.Model):
         TAGS_MERGED = "tags_merged", "Tags merged"
         SHARE_LINK_CREATED = "share_link_created", "Share link created"
         SHARE_LINK_REVOKED = "share_link_revoked", "Share link revoked"
+        CHANNEL_CREATED = "channel_created", "Ingest channel created"
+        CHANNEL_CHANGED = "channel_changed", "Ingest channel changed"
+        CHANNEL_DELETED = "channel_deleted", "Ingest channel deleted"
 
     at = models.DateTimeField("when", default=timezone.now, db_index=True)
     user = models.ForeignKey(

@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
+from ..accounts import audit
 from ..background.jobs import enqueue
 from ..ingest import polling
 from ..ingest.models import IngestChannel, IngestedItem
@@ -46,6 +47,27 @@ class IngestChannelAdmin(DeskModelAdmin):
         ),
         ("Last look", {"fields": ["last_checked_at", "next_check_at", "last_error"]}),
     ]
+
+    # Who set up, changed or removed a channel is in the audit trail (articles/accounts/audit.py),
+    # written in the save's own transaction (DeskModelAdmin.write_block).
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            audit.record(audit.Action.CHANNEL_CREATED, user=request.user, target=obj)
+        elif form.changed_data:
+            changed = {name: _plain(form.cleaned_data.get(name)) for name in form.changed_data}
+            audit.record(
+                audit.Action.CHANNEL_CHANGED, user=request.user, target=obj, details=changed
+            )
+
+    def delete_model(self, request, obj):
+        audit.record(audit.Action.CHANNEL_DELETED, user=request.user, target=obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for channel in queryset:
+            audit.record(audit.Action.CHANNEL_DELETED, user=request.user, target=channel)
+        super().delete_queryset(request, queryset)
 
     @admin.display(description="Health")
     def health(self, channel):
@@ -135,3 +157,12 @@ class IngestChannelAdmin(DeskModelAdmin):
         else:
             messages.success(request, f"{item.key} (version {item.version}): {outcome}.")
         return self._back(item.channel, "failed")
+
+
+def _plain(value):
+    """A form value as the audit entry's JSON keeps it (the new value of a changed field)."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list | tuple):
+        return [str(item) for item in value]
+    return str(value)

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from articles.accounts.models import AuditEntry
 from articles.ingest import polling
 from articles.ingest.models import IngestChannel, IngestedItem
 from articles.models import Article
@@ -111,3 +112,36 @@ def test_the_get_request_for_a_button_is_refused(client, channel):
         client.get(reverse("admin:articles_ingestchannel_look", args=[channel.pk])).status_code
         == 405
     )
+
+
+def test_channel_changes_are_in_the_audit_trail(client, tmp_path):
+    editor = make_staff("ed", role="Editor")
+    client.force_login(editor)
+    form = {
+        "name": "Agency Z",
+        "enabled": "on",
+        "kind": "http",
+        "location": "https://agency.example/feed.rss",
+        "format": "feed",
+        "interval_minutes": "10",
+        "default_tags": "World",
+        "desk": "World",
+        "on_update": "hold",
+    }
+    assert client.post(reverse("admin:articles_ingestchannel_add"), form).status_code == 302
+    channel = IngestChannel.objects.get(name="Agency Z")
+    change_url = reverse("admin:articles_ingestchannel_change", args=[channel.pk])
+    assert client.post(change_url, form | {"interval_minutes": "30"}).status_code == 302
+    assert client.post(change_url, form | {"interval_minutes": "30"}).status_code == 302  # same
+    delete_url = reverse("admin:articles_ingestchannel_delete", args=[channel.pk])
+    assert client.post(delete_url, {"post": "yes"}).status_code == 302
+
+    entries = list(AuditEntry.objects.filter(action__startswith="channel_").order_by("pk"))
+    assert [entry.action for entry in entries] == [
+        AuditEntry.Action.CHANNEL_CREATED,
+        AuditEntry.Action.CHANNEL_CHANGED,  # once: the second save changed nothing
+        AuditEntry.Action.CHANNEL_DELETED,
+    ]
+    assert {entry.user_id for entry in entries} == {editor.pk}
+    assert entries[1].details == {"interval_minutes": 30}
+    assert all(entry.target_label == "Agency Z" for entry in entries)  # kept after the delete
