@@ -52,7 +52,7 @@ def test_a_contributor_is_picked_by_typing_a_name(editor_page: Page, newsroom):
     page = editor_page
     open_story(page, newsroom)
     page.locator("#contributions-0 .select2-selection").click()
-    page.locator(".select2-search__field").fill("Amin")
+    page.locator(".select2-container--open .select2-search__field").fill("Amin")
     page.get_by_role("option", name="Amina Traoré").click()
     page.get_by_role("button", name="Save and continue editing").click()
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
