@@ -62,7 +62,8 @@ def queries_during(function) -> int:
 
 # Ceilings measured on SQLite and PostgreSQL (PostgreSQL adds a statement for the search vector);
 # before the change sets, an admin save of this kind ran 66 queries on SQLite.
-ADMIN_SAVE_QUERIES = 50
+# The contributors inline (issue 16) reads the story's credits and adds a statement or two.
+ADMIN_SAVE_QUERIES = 52
 IMPORT_QUERIES = 50
 MERGE_QUERIES = 40
 
@@ -186,5 +187,6 @@ class TestWhatCounts:
         tag = Tag.objects.create(name="Everywhere")
         many = [make_article(f"Many {n}", tags=[tag]) for n in range(20)]
         many_queries = queries_during(lambda: Tag.objects.get(pk=tag.pk).delete())
-        assert many_queries == few_queries <= 17
+        # 18: one of them takes out the listings of stories that expired since the last change.
+        assert many_queries == few_queries <= 18
         assert all(StoryListing.objects.get(article=s).tag_ids == [] for s in few + many)
