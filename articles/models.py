@@ -620,7 +620,10 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def for_detail(self):
-        return self.for_list().prefetch_related("corrections", "contributions__author")
+        credits = models.Prefetch(
+            "contributions", queryset=Contributor.objects.select_related("author")
+        )
+        return self.for_list().prefetch_related("corrections", credits)
 
     def for_cards(self):
         """What story cards show (headline, date, standfirst, source names, lead image) and

@@ -178,7 +178,7 @@ class StoryFeed(Feed):
         ids = self.newest(obj)[:FEED_ITEMS]
         return stories_in_order(
             ids,
-            Article.objects.for_list().prefetch_related("corrections", "contributions__author"),
+            Article.objects.for_detail(),
         )
 
     def title(self, obj):

@@ -210,3 +210,19 @@ def test_a_withdrawn_story_leaves_its_authors_page(client, people, committed):
         services.kill_story(article=article, user=None, reason="Kill")
     assert client.get(people["amina"].get_absolute_url()).status_code == 404
     assert "Amina" not in client.get(reverse("articles:author_index")).content.decode()
+
+
+def test_the_author_index_does_not_grow_with_stories(
+    client, people, django_assert_max_num_queries, warm_page_cache, committed
+):
+    for author in people.values():
+        credit(make_article(), (author, Role.BY))
+    with django_assert_max_num_queries(6) as few:
+        assert client.get(reverse("articles:author_index")).status_code == 200
+    with committed():  # the page cache starts afresh, as after any change
+        for author in people.values():
+            for _ in range(3):
+                credit(make_article(), (author, Role.REPORTING))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(reverse("articles:author_index")).content.decode()
+    assert re.search(r"Amina Traoré</a>.*?facet-count\">4<", page, re.S)

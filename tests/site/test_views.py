@@ -113,7 +113,8 @@ class TestArticlePage:
             sources=[make_source() for _ in range(8)],
             lead_image=make_image(),
         )
-        # story, sources, tags, the lead photo's renditions, corrections, credits, related stories
+        # story, sources, tags, the lead photo's renditions, corrections, the byline's credits
+        # with their authors, related stories
         with django_assert_max_num_queries(7):
             assert client.get(story.get_absolute_url()).status_code == 200
 
