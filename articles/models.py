@@ -1239,6 +1239,24 @@ class Author(models.Model):
         return None if self.photo is None or self.photo.is_expired else self.photo
 
 
+class AuthorRedirect(models.Model):
+    """The address of an author merged into another: /authors/<old_slug>/ (and its feeds) now
+    answer with the author they were merged into."""
+
+    old_slug = models.SlugField(max_length=200, unique=True)
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="redirects")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"/authors/{self.old_slug}/ → {self.author}"
+
+    @classmethod
+    def target(cls, slug) -> "Author | None":
+        """The author now at `slug`'s old address, or None. Only asked when no author has `slug`."""
+        redirect = cls.objects.filter(old_slug=slug).select_related("author").first()
+        return redirect.author if redirect else None
+
+
 class Contributor(models.Model):
     """One author's part in one story, in the byline's order."""
 

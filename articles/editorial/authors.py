@@ -5,7 +5,7 @@ import re
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from .. import changes
-from ..models import Article, Author, Contributor
+from ..models import Article, Author, AuthorRedirect, Contributor
 
 MERGE_PERMISSION = "articles.merge_authors"
 _NAME_SEPARATORS = re.compile(r"\s*(?:,|;|\band\b|&)\s*", re.IGNORECASE)
@@ -53,7 +53,7 @@ def link_byline(article: Article) -> None:
 def merge_authors(*, keep: Author, others: list[Author], user) -> Author:
     """Make `others` (records of the same person) part of `keep`: their story credits move to
     it (a credit `keep` already has in that role is not doubled), as does an account `keep`
-    lacks, then they are deleted."""
+    lacks, then they are deleted; their pages' addresses redirect to `keep`."""
     if user is not None and not user.has_perm(MERGE_PERMISSION):
         raise PermissionDenied("You cannot merge authors.")
     others = [other for other in others if other.pk != keep.pk]
@@ -81,7 +81,13 @@ def merge_authors(*, keep: Author, others: list[Author], user) -> Author:
                 setattr(keep, field, getattr(other, field))
         if keep.photo_id is None and other.photo_id is not None:
             keep.photo_id = other.photo_id
-    Author.objects.filter(pk__in=other_ids).delete()
     keep.save()
+    # Their addresses (and those already pointing at them) now lead to `keep`; written before
+    # the delete, whose cascade would otherwise take the redirects pointing at them.
+    AuthorRedirect.objects.filter(author_id__in=other_ids).update(author=keep)
+    for other in others:
+        AuthorRedirect.objects.update_or_create(old_slug=other.slug, defaults={"author": keep})
+    AuthorRedirect.objects.filter(old_slug=keep.slug).delete()
+    Author.objects.filter(pk__in=other_ids).delete()
     changes.record(stories=stories)
     return keep

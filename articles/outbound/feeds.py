@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET
 
 from ..html import sanitize_body
 from ..languages import codes, name_of
-from ..models import Article, Author, Contributor, Source, Tag, site_root
+from ..models import Article, Author, AuthorRedirect, Contributor, Source, Tag, site_root
 from ..search.models import ListedUnder, StoryListing
 from ..search.results import NewestIds, stories_in_order
 from . import live
@@ -317,9 +317,28 @@ class SourceAtomFeed(SourceFeed):
 
 
 class AuthorFeed(StoryFeed):
-    def get_object(self, request, slug):
+    url_name = "syndication:author-rss"
+
+    @classmethod
+    def as_view(cls):
+        """The feed of the author at `slug`; the address of an author merged into another
+        redirects to that author's feed, so subscriptions keep working."""
+        feed_view = super().as_view()
+
+        def view(request, slug):
+            author = Author.objects.filter(slug=slug).first()
+            if author is None:
+                merged_into = AuthorRedirect.target(slug)
+                if merged_into is None:
+                    raise Http404("No such author.")
+                return HttpResponsePermanentRedirect(reverse(cls.url_name, args=[merged_into.slug]))
+            return feed_view(request, author=author)
+
+        view.__name__ = cls.__name__
+        return view
+
+    def get_object(self, request, author):
         super().get_object(request)
-        author = get_object_or_404(Author, slug=slug)
         if not self.newest(author)[:1]:
             raise Http404("No published stories by this author.")
         return author
@@ -347,6 +366,7 @@ class AuthorFeed(StoryFeed):
 
 class AuthorAtomFeed(AuthorFeed):
     feed_type = NewsAtomFeed
+    url_name = "syndication:author-atom"
 
 
 class LanguageFeed(StoryFeed):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from ..languages import url_prefix
-from ..models import Article, Author, Contributor, LiveUpdate, Source, Tag, tag_url
+from ..models import Article, Author, AuthorRedirect, Contributor, LiveUpdate, Source, Tag, tag_url
 from ..search.models import Counted, ListedUnder, ListingCount, StoryListing
 from ..search.results import NewestIds, counted_list, stories_in_order, tag_facets
 
@@ -277,7 +277,12 @@ def author_stories(author: Author):
 
 def author_detail(request, slug):
     """An author's page: who they are, and their published stories a page at a time."""
-    author = get_object_or_404(Author.objects.select_related("photo"), slug=slug)
+    author = Author.objects.select_related("photo").filter(slug=slug).first()
+    if author is None:
+        merged_into = AuthorRedirect.target(slug)
+        if merged_into is None:
+            raise Http404("No such author.")
+        return HttpResponsePermanentRedirect(merged_into.get_absolute_url())
     page = paginate(request, author_stories(author))
     if not page.object_list:
         raise Http404("No published stories by this author.")

@@ -175,6 +175,29 @@ def test_merging_two_records_of_one_person(people):
     assert Contributor.objects.filter(article=article).count() == 1
 
 
+def test_a_merged_authors_page_and_feeds_redirect_to_the_author_kept(
+    client, people, django_assert_max_num_queries
+):
+    twin = Author.objects.create(name="A. Traoré")
+    credit(make_article("Their story"), (twin, Role.BY))
+    earlier = Author.objects.create(name="Amina T.")
+    merge_authors(keep=twin, others=[earlier], user=None)
+    merge_authors(keep=people["amina"], others=[twin], user=None)
+    kept = people["amina"]
+    for old in ("a-traore", "amina-t"):  # a redirect to a merged author follows it on
+        with django_assert_max_num_queries(3):
+            page = client.get(f"/authors/{old}/")
+        assert page.status_code == 301
+        assert page["Location"] == kept.get_absolute_url()
+        for kind in ("author-atom", "author-rss"):
+            feed = client.get(reverse(f"syndication:{kind}", args=[old]))
+            assert feed.status_code == 301
+            assert feed["Location"] == reverse(f"syndication:{kind}", args=[kept.slug])
+    assert client.get(kept.get_absolute_url()).status_code == 200
+    assert client.get("/authors/nobody-at-all/").status_code == 404
+    assert client.get(reverse("syndication:author-rss", args=["nobody-at-all"])).status_code == 404
+
+
 def test_the_desk_lists_authors_with_counts_and_merges_them(editor_client, people):
     credit(make_article(), (people["amina"], Role.BY))
     credit(make_draft(), (people["amina"], Role.BY))
