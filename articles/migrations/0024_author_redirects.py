@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0022_editors_run_ingest_channels'),
+        ('articles', '0023_audit_ingest_channel_changes'),
     ]
 
     operations = [
