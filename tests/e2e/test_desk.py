@@ -25,8 +25,8 @@ def test_the_publishing_panel_stays_on_screen_and_schedules(editor_page: Page, n
 
     # Schedule it for tonight: the message, the list and the desk home all say "Scheduled".
     later = timezone.localtime() + datetime.timedelta(hours=6)
-    page.get_by_label("Date:").fill(later.strftime("%d/%m/%Y"))
-    page.get_by_label("Time:").fill(later.strftime("%H:%M:00"))
+    page.locator("#id_published_at_0").fill(later.strftime("%d/%m/%Y"))
+    page.locator("#id_published_at_1").fill(later.strftime("%H:%M:00"))
     panel.get_by_role("button", name="Save working draft", exact=True).click()
     expect(page.locator(".messagelist")).to_contain_text("Scheduled for ")
     expect(page.locator(".messagelist")).not_to_contain_text("Published")

@@ -81,12 +81,12 @@ def test_second_editor_saving_an_older_copy_is_stopped_with_the_changes(
     first.get_by_label("Standfirst").fill("The first editor's standfirst.")
     save_and_continue(first)
 
-    second.get_by_label("Byline").fill("Second Editor")
+    second.locator("#id_byline").fill("Second Editor")
     second.get_by_role("button", name="Save working draft", exact=True).click()
     conflict = second.get_by_role("alert").filter(has_text="Changed by someone else")
     expect(conflict).to_be_visible()
     expect(conflict).to_contain_text("first editor's standfirst")
-    expect(second.get_by_label("Byline")).to_have_value("Second Editor")  # nothing lost
+    expect(second.locator("#id_byline")).to_have_value("Second Editor")  # nothing lost
     newsroom.refresh_from_db()
     assert newsroom.byline == ""
 
