@@ -8,6 +8,7 @@ uncaught exceptions, failed requests, HTTP errors and requests to any other orig
 import datetime
 import os
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 from playwright.sync_api import ConsoleMessage, Page, Request, Response
 
 from articles.models import Article, Image
@@ -22,6 +25,28 @@ from articles.models import Article, Image
 from ..helpers.factories import make_article, make_editor
 from ..helpers.images import jpeg_bytes
 from .browser import EDITOR_PASSWORD, EDITOR_USERNAME, log_in
+
+
+class OneRequestAtATimeServer(ThreadedWSGIServer):
+    """The live server, answering one request at a time. Its threads share the test database's
+    connection (an in-memory SQLite database exists only there), and sqlite3 does not allow two
+    threads to use one connection at once: the desk's heartbeats, autosaves and page loads from
+    two browser contexts could otherwise meet in it and deadlock. Connections stay concurrent;
+    only the application is entered by one request at a time."""
+
+    application_lock = threading.Lock()
+
+    def get_app(self):
+        application = super().get_app()
+
+        def one_at_a_time(environ, start_response):
+            with self.application_lock:
+                return list(application(environ, start_response))
+
+        return one_at_a_time
+
+
+LiveServerThread.server_class = OneRequestAtATimeServer
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_FLAGS = [
