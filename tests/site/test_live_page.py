@@ -195,3 +195,14 @@ def test_the_desk_preview_shows_a_draft_live_story_without_polling(client):
     assert "Prepared update." in page
     assert "js/live.js" not in page and "updates.json" not in page
     assert "no-store" in response["Cache-Control"]
+
+
+def test_a_french_live_page_and_its_script_words_are_french(client):
+    story = live.start_coverage(article=make_article("Soirée électorale", language="fr"), user=None)
+    post(story, "Les bureaux ferment.")
+    page = html(client, story.get_absolute_url())
+    assert "Le direct" in page and "Les plus récentes d’abord" in page
+    assert 'data-show-many="Afficher {count} nouvelles mises à jour"' in page
+    live.end_coverage(article=story, user=None)
+    cache.clear()
+    assert 'id="live-status">Ce direct est terminé.</p>' in html(client, story.get_absolute_url())
