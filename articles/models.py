@@ -26,6 +26,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.text import slugify
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import ItemBase, NaturalKeyManager, TagBase
@@ -82,7 +84,7 @@ def join_names(names: list[str]) -> str:
     """ "A", "A and B", "A, B and C"."""
     if len(names) < 2:
         return "".join(names)
-    return f"{', '.join(names[:-1])} and {names[-1]}"
+    return f"{gettext(', ').join(names[:-1])} {gettext('and')} {names[-1]}"
 
 
 def format_moment(moment: datetime.datetime) -> str:
@@ -1261,12 +1263,12 @@ class Contributor(models.Model):
     """One author's part in one story, in the byline's order."""
 
     class Role(models.TextChoices):
-        BY = "by", "By"
-        REPORTING = "reporting", "Reporting by"
-        ADDITIONAL = "additional", "Additional reporting by"
-        TRANSLATED = "translated", "Translated by"
-        PHOTOS = "photos", "Photos by"
-        EDITED = "edited", "Edited by"
+        BY = "by", _("By")
+        REPORTING = "reporting", _("Reporting by")
+        ADDITIONAL = "additional", _("Additional reporting by")
+        TRANSLATED = "translated", _("Translated by")
+        PHOTOS = "photos", _("Photos by")
+        EDITED = "edited", _("Edited by")
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="contributions")
     author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="contributions")

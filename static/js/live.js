@@ -39,8 +39,11 @@
     return template.content.firstElementChild;
   }
 
-  function label(count) {
-    return count === 1 ? "1 new update" : count + " new updates";
+  // The words come from the page (data-new-one, data-new-many…), in the reader's language.
+  function text(name, count) {
+    var one = section.dataset[name + "One"];
+    var many = section.dataset[name + "Many"];
+    return count === 1 ? one : many.replace("{count}", String(count));
   }
 
   function apply(data) {
@@ -60,14 +63,14 @@
     var before = pendingIds.length;
     pendingIds = data.ids.filter(function (id) { return !shown[id]; });
     if (pendingIds.length) {
-      button.textContent = "Show " + label(pendingIds.length);
+      button.textContent = text("show", pendingIds.length);
       box.hidden = false;
-      if (pendingIds.length !== before) announcer.textContent = label(pendingIds.length);
+      if (pendingIds.length !== before) announcer.textContent = text("new", pendingIds.length);
     } else {
       box.hidden = true;
     }
     if (!data.live) {
-      status.textContent = "This live coverage has ended.";
+      status.textContent = section.dataset.endedText;
       var badge = section.querySelector(".live__badge");
       if (badge) badge.remove();
       stopped = true;
@@ -91,7 +94,7 @@
     var first = fragment.firstElementChild;
     if (oldestFirst) stream.appendChild(fragment);
     else stream.insertBefore(fragment, stream.firstChild);
-    announcer.textContent = label(pendingIds.length) + " shown";
+    announcer.textContent = text("shown", pendingIds.length);
     pendingIds = [];
     box.hidden = true;
     if (first) {

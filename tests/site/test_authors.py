@@ -249,3 +249,21 @@ def test_the_author_index_does_not_grow_with_stories(
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(reverse("articles:author_index")).content.decode()
     assert re.search(r"Amina Traoré</a>.*?facet-count\">4<", page, re.S)
+
+
+def test_bylines_and_author_pages_in_french_and_arabic(client, people):
+    article = make_article("Inondations à Mopti", language="fr")
+    credit(
+        article,
+        (people["amina"], Role.BY),
+        (people["jean"], Role.BY),
+        (people["sara"], Role.REPORTING),
+    )
+    page = client.get(article.get_absolute_url()).content.decode()
+    byline = re.search(r'<span class="byline">(.*?)</span>', page).group(1)
+    assert byline.startswith('Par <a class="byline__author"')
+    assert " et <a" in byline and "; reportage de <a" in byline
+    french = client.get("/fr/authors/").content.decode()
+    assert "<h1>Auteurs</h1>" in french and "3 auteurs ayant publié" in french
+    arabic = client.get("/ar/authors/").content.decode()
+    assert "<h1>الكتّاب</h1>" in arabic

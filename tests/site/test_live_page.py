@@ -53,7 +53,8 @@ def test_updates_newest_first_key_events_on_top_and_permalinks(client, story):
     assert f'href="#update-{second.pk}"' not in key_events
     assert f'id="update-{first.pk}"' in page and f'id="update-{second.pk}"' in page
     assert 'aria-live="polite"' in page
-    assert "This live coverage has ended" not in page
+    # The words for live.js sit in data attributes; the status the reader sees says it is live.
+    assert 'id="live-status">This live coverage has ended' not in page
     assert re.search(r'<script src="[^"]*js/live\.js" defer></script>', page)
 
 
@@ -70,7 +71,7 @@ def test_ended_coverage_says_so_and_stops_polling(client, story):
     post(story, "Last word.")
     live.end_coverage(article=story, user=None)
     page = html(client, story.get_absolute_url())
-    assert "This live coverage has ended." in page
+    assert 'id="live-status">This live coverage has ended.</p>' in page
     assert "Last word." in page
     assert "js/live.js" not in page
     assert client.get(poll_url(story)).json()["live"] is False
@@ -194,3 +195,14 @@ def test_the_desk_preview_shows_a_draft_live_story_without_polling(client):
     assert "Prepared update." in page
     assert "js/live.js" not in page and "updates.json" not in page
     assert "no-store" in response["Cache-Control"]
+
+
+def test_a_french_live_page_and_its_script_words_are_french(client):
+    story = live.start_coverage(article=make_article("Soirée électorale", language="fr"), user=None)
+    post(story, "Les bureaux ferment.")
+    page = html(client, story.get_absolute_url())
+    assert "Le direct" in page and "Les plus récentes d’abord" in page
+    assert 'data-show-many="Afficher {count} nouvelles mises à jour"' in page
+    live.end_coverage(article=story, user=None)
+    cache.clear()
+    assert 'id="live-status">Ce direct est terminé.</p>' in html(client, story.get_absolute_url())
