@@ -22,6 +22,13 @@ class ContributorInline(admin.TabularInline):
     verbose_name = "contributor"
     verbose_name_plural = "Contributors (the byline; the free-text byline stays for wire copy)"
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # A table row's fields have a column heading, not a <label>: name them for screen readers.
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and db_field.name in ("author", "role", "position"):
+            field.widget.attrs["aria-label"] = str(db_field.verbose_name).capitalize()
+        return field
+
 
 class MergeAuthorsForm(forms.Form):
     keep = forms.ModelChoiceField(

@@ -30,10 +30,18 @@
 
   function nameAutocompletes(root) {
     root.querySelectorAll(".select2-container").forEach(function (container) {
-      var label = labelFor(container.previousElementSibling);
+      var select = container.previousElementSibling;
+      var label = labelFor(select);
+      // A field in a table row (a tabular inline) has no <label>, only the select's aria-label.
+      var name = label ? labelText(label) : select && select.getAttribute("aria-label");
       var search = container.querySelector(".select2-search__field");
-      if (label && search && !search.hasAttribute("aria-label")) {
-        search.setAttribute("aria-label", labelText(label));
+      if (name && search && !search.hasAttribute("aria-label")) {
+        search.setAttribute("aria-label", name);
+      }
+      if (!label && name) {
+        container.querySelectorAll('[role="textbox"]:not([aria-label])').forEach(function (box) {
+          box.setAttribute("aria-label", name); // the chosen value alone, empty until one is made
+        });
       }
       container.querySelectorAll(".select2-selection__clear").forEach(function (cross) {
         cross.setAttribute("aria-hidden", "true");
