@@ -216,16 +216,22 @@ def _names(*schema_classes) -> set[str]:
     }
 
 
-def _moment(value) -> tuple[datetime.datetime | None, bool]:
-    """A date as its first instant (UTC), a naive date-time as UTC; and whether a whole day was
-    given."""
+def _moment(value, name: str, whole_day_after: bool = False) -> datetime.datetime | None:
+    """A parameter's moment in UTC: a date as its first instant (the instant after it when
+    `whole_day_after`, so "to=2021-10-01" takes in all of that day), a naive date-time as UTC.
+
+    Converted to UTC because PostgreSQL refuses offsets beyond ±15:59, which ISO 8601 allows."""
     if value is None:
-        return None, False
-    if not isinstance(value, datetime.datetime):
-        return datetime.datetime.combine(value, datetime.time.min, tzinfo=datetime.UTC), True
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=datetime.UTC)
-    return value, False
+        return None
+    try:
+        if not isinstance(value, datetime.datetime):
+            day = value + datetime.timedelta(days=1) if whole_day_after else value
+            return datetime.datetime.combine(day, datetime.time.min, tzinfo=datetime.UTC)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=datetime.UTC)
+        return value.astimezone(datetime.UTC)
+    except OverflowError:
+        raise BadParameter(name, f"“{value.isoformat()}” is outside the years 1 to 9999.") from None
 
 
 def _page(request, queryset, paging: schemas.Paging):
@@ -411,10 +417,13 @@ def article_list(request, filters: Query[schemas.ArticleFilters]):
             )
         if not re.fullmatch(schemas.TAG_SLUG_PATTERN, slug):
             raise BadParameter("tag", f"“{slug}” is not a tag slug (letters, digits, -, _).")
-    start, _ = _moment(filters.published_from)
-    end, whole_day = _moment(filters.published_to)
-    if whole_day:
-        end += datetime.timedelta(days=1)  # "to=2021-10-01" takes in all of that day
+    start = _moment(filters.published_from, "from")
+    end = _moment(filters.published_to, "to", whole_day_after=True)
+    end_lookup = (
+        "published_at__lte"
+        if isinstance(filters.published_to, datetime.datetime)
+        else "published_at__lt"
+    )
     if start and end and start >= end:
         raise BadParameter("to", "“to” must be after “from”.")
 
@@ -441,7 +450,7 @@ def article_list(request, filters: Query[schemas.ArticleFilters]):
     if start:
         stories = stories.filter(published_at__gte=start)
     if end:
-        stories = stories.filter(**{"published_at__lt" if whole_day else "published_at__lte": end})
+        stories = stories.filter(**{end_lookup: end})
     return _article_page(request, _page(request, stories.for_list().newest_first(), filters))
 
 

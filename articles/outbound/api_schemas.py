@@ -33,9 +33,16 @@ _ISO_DATE_START = re.compile(r"\A\d{4}-\d{2}-\d{2}(\Z|T)")
 
 
 def _iso_only(value):
-    """Only ISO 8601 text (pydantic alone would also read "1700000000" as a Unix time)."""
-    if isinstance(value, str) and not _ISO_DATE_START.match(value):
+    """Only ISO 8601 text (pydantic alone would also read "1700000000" as a Unix time), and text
+    with a time is a date-time (pydantic alone reads "2021-10-01T00:00:00+05:00" as a plain date,
+    dropping the offset)."""
+    if not isinstance(value, str):
+        return value
+    match = _ISO_DATE_START.match(value)
+    if not match:
         raise ValueError("give a date (YYYY-MM-DD) or a date-time (YYYY-MM-DDTHH:MM:SSZ)")
+    if match.group(1) == "T":
+        return datetime.datetime.fromisoformat(value)
     return value
 
 

@@ -26,6 +26,9 @@ def _fresh_page_cache():
 NOW = timezone.now()
 
 
+ONE_DAY = datetime.timedelta(days=1)
+
+
 def days_ago(n, hour=12):
     return (NOW - datetime.timedelta(days=n)).replace(hour=hour, minute=0, second=0, microsecond=0)
 
@@ -146,6 +149,30 @@ class TestArticleList:
             "Newest story",
             "Russia only",
         ]
+
+    def test_offsets_far_from_utc_are_converted_before_the_database_sees_them(
+        self, client, stories
+    ):
+        # PostgreSQL refuses an offset beyond ±15:59; ISO 8601 and Python allow up to ±23:59.
+        moment = days_ago(2).astimezone(datetime.timezone(datetime.timedelta(hours=-19)))
+        assert headlines(client.get("/api/articles/", {"from": moment.isoformat()})) == [
+            "Newest story",
+            "Russia only",
+        ]
+
+    def test_a_date_time_at_midnight_is_that_instant_not_the_whole_day(self, client, stories):
+        day = days_ago(2).date()
+        up_to_midnight = headlines(client.get("/api/articles/", {"to": f"{day}T00:00:00Z"}))
+        assert up_to_midnight == headlines(client.get(f"/api/articles/?to={day - ONE_DAY}"))
+        assert up_to_midnight != headlines(client.get(f"/api/articles/?to={day}"))
+
+    @pytest.mark.parametrize(
+        ("query", "parameter"),
+        [("from=0001-01-01T00:00:00%2B19:00", "from"), ("to=9999-12-31", "to")],
+    )
+    def test_moments_beyond_the_calendar_are_a_clear_400(self, client, stories, query, parameter):
+        error = error_of(client.get(f"/api/articles/?{query}"), 400, parameter)
+        assert "outside the years 1 to 9999" in error["message"]
 
     def test_pagination_with_links(self, client, stories):
         first = client.get("/api/articles/?page_size=3")
