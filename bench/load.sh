@@ -4,6 +4,7 @@
 #   bench/load.sh                 # 2,000 synthetic stories, 64 connections, 10 s per run
 #   STORIES=10000 DURATION=30s bench/load.sh
 #   MAX_REQUESTS=2000 MAX_REQUESTS_JITTER=200 DURATION=40s bench/load.sh   # other worker recycling
+#   ONLY="floor front" bench/load.sh   # only these endpoints (the floor is always measured)
 #
 # Starts gunicorn exactly as the README's production command (2 × cores + 1 sync workers) on a
 # fresh PostgreSQL database holding the seed story plus $STORIES synthetic ones, with Redis as the
@@ -66,11 +67,19 @@ ENDPOINTS=(
   "search|/search/?q=ceasefire+harvest"
   "api-list|/api/articles/"
 )
+if [ -n "${ONLY:-}" ]; then
+  chosen=()
+  for endpoint in "${ENDPOINTS[@]}"; do
+    name=${endpoint%%|*}
+    [ "$name" = floor ] || [[ " $ONLY " == *" $name "* ]] && chosen+=("$endpoint")
+  done
+  ENDPOINTS=("${chosen[@]}")
+fi
 
 start_server() {
   PAGE_CACHE_SECONDS=$1 .venv/bin/gunicorn newsroom.wsgi --bind "127.0.0.1:$PORT" \
     --workers "$WORKERS" --timeout 30 --max-requests "$MAX_REQUESTS" \
-    --max-requests-jitter "$MAX_REQUESTS_JITTER" --log-level warning >>"$work/gunicorn.log" 2>&1 &
+    --max-requests-jitter "$MAX_REQUESTS_JITTER" --log-level info >>"$work/gunicorn.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 100); do
     curl -fs -o /dev/null -H "X-Forwarded-Proto: https" "http://127.0.0.1:$PORT/" && return 0
@@ -84,10 +93,12 @@ stop_server() { kill -INT "$server_pid"; wait "$server_pid" 2>/dev/null || true;
 
 results=()
 run() { # phase name path
-  local line
+  local line boots_before restarts
+  boots_before=$(grep -c "Booting worker" "$work/gunicorn.log" || true)
   line=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --timeout 10s --latency -s bench/report.lua "http://127.0.0.1:$PORT$3" | grep '^RESULT')
   read -r _ rps p50 p99 bad total <<<"$line"
-  results+=("$(printf '%-6s %-9s %9s %9s %9s %8s %9s' "$1" "$2" "$rps" "$p50" "$p99" "$bad" "$total")")
+  restarts=$(($(grep -c "Booting worker" "$work/gunicorn.log" || true) - boots_before))
+  results+=("$(printf '%-6s %-9s %9s %9s %9s %8s %9s %8s' "$1" "$2" "$rps" "$p50" "$p99" "$bad" "$total" "$restarts")")
 }
 
 echo "== Cold: page cache off ($WORKERS gunicorn workers, $CONNECTIONS connections, $DURATION each)"
@@ -108,7 +119,8 @@ stop_server
 echo
 echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GiB RAM"
 echo "Stories: $((STORIES + 1)); wrk: 2 threads, $CONNECTIONS connections, $DURATION per run"
-printf '%-6s %-9s %9s %9s %9s %8s %9s %9s\n' phase endpoint "req/s" "p50 ms" "p99 ms" failed requests "× floor"
+echo "Worker recycling: --max-requests $MAX_REQUESTS --max-requests-jitter $MAX_REQUESTS_JITTER"
+printf '%-6s %-9s %9s %9s %9s %8s %9s %8s %9s\n' phase endpoint "req/s" "p50 ms" "p99 ms" failed requests restarts "× floor"
 floor=""
 for line in "${results[@]}"; do
   read -r phase endpoint rps _ <<<"$line"
