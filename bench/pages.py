@@ -211,10 +211,18 @@ def generate(total: int, seed: int) -> bool:
                 ],
             )
             _executemany(
-                f"INSERT INTO {documents_table} (article_id, headline, standfirst, tags, body) "
-                "VALUES (%s, %s, %s, %s, %s)",
+                f"INSERT INTO {documents_table} "
+                "(article_id, headline, standfirst, tags, body, language) "
+                "VALUES (%s, %s, %s, %s, %s, %s)",
                 [
-                    (a.pk, a.headline, a.standfirst, " ".join(name for _, name in t), body)
+                    (
+                        a.pk,
+                        a.headline,
+                        a.standfirst,
+                        " ".join(name for _, name in t),
+                        body,
+                        a.language,
+                    )
                     for a, body, t in stories
                 ],
             )
@@ -233,7 +241,7 @@ def check_documents(seed: int, sample: int = 20) -> None:
     for article in Article.objects.filter(pk__in=rng.sample(ids, min(sample, len(ids)))):
         expected = document_for(article)
         stored = SearchDocument.objects.get(pk=article.pk)
-        fields = ["headline", "standfirst", "tags", "body"]
+        fields = ["headline", "standfirst", "tags", "body", "language"]
         if any(getattr(stored, f) != getattr(expected, f) for f in fields):
             raise SystemExit(f"Generated search document of story {article.pk} is not the site's")
         links = (
