@@ -650,6 +650,10 @@ class ArticleQuerySet(models.QuerySet):
     def newest_first(self):
         return self.order_by("-published_at", "-pk")
 
+    def credited_to(self, author):
+        """Stories with `author` among their contributors, in any role."""
+        return self.filter(pk__in=Contributor.objects.filter(author=author).values("article"))
+
     def in_desk_status(self, desk_status: str):
         """Stories whose `Article.desk_status` is `desk_status` (scheduled and published apart)."""
         now = timezone.now()

@@ -20,6 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from ..accounts import audit, second_factor
 from ..accounts.models import AuditEntry, UserSession
 from ..accounts.sessions import end_sessions
+from .base import AuditedDeletes
 from .second_factor import urlpatterns as second_factor_urls
 
 User = get_user_model()
@@ -63,7 +64,8 @@ admin.site.unregister(StaticDevice)
 
 
 @admin.register(User)
-class DeskUserAdmin(UserAdmin):
+class DeskUserAdmin(AuditedDeletes, UserAdmin):
+    deleted_action = audit.Action.USER_DELETED
     actions = ["reset_second_factor"]
 
     @admin.action(
@@ -96,15 +98,6 @@ class DeskUserAdmin(UserAdmin):
             audit.record(
                 audit.Action.USER_CHANGED, user=request.user, target=user, details=difference
             )
-
-    def delete_model(self, request, obj):
-        audit.record(audit.Action.USER_DELETED, user=request.user, target=obj)
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        for user in queryset:
-            audit.record(audit.Action.USER_DELETED, user=request.user, target=user)
-        super().delete_queryset(request, queryset)
 
 
 def _permissions_of(group) -> list[str]:

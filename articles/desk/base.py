@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from .. import changes
+from ..accounts import audit
 
 
 class DeskModelAdmin(admin.ModelAdmin):
@@ -30,3 +31,19 @@ class DeskModelAdmin(admin.ModelAdmin):
             return super().changelist_view(request, extra_context)
         with self.write_block():  # bulk actions and list edits
             return super().changelist_view(request, extra_context)
+
+
+class AuditedDeletes:
+    """Mixed into a ModelAdmin whose deletes, one or a whole selection, go into the audit trail
+    (articles/accounts/audit.py) as `deleted_action`."""
+
+    deleted_action: str
+
+    def delete_model(self, request, obj):
+        audit.record(self.deleted_action, user=request.user, target=obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            audit.record(self.deleted_action, user=request.user, target=obj)
+        super().delete_queryset(request, queryset)

@@ -17,14 +17,15 @@ from ..accounts import audit
 from ..background.jobs import enqueue
 from ..ingest import polling
 from ..ingest.models import IngestChannel, IngestedItem
-from .base import DeskModelAdmin
+from .base import AuditedDeletes, DeskModelAdmin
 
 Outcome = IngestedItem.Outcome
 RUN_PERMISSION = "articles.run_ingest_channel"
 
 
 @admin.register(IngestChannel)
-class IngestChannelAdmin(DeskModelAdmin):
+class IngestChannelAdmin(AuditedDeletes, DeskModelAdmin):
+    deleted_action = audit.Action.CHANNEL_DELETED
     list_display = ["name", "kind", "enabled", "last_checked_at", "health", "page"]
     list_filter = ["kind", "enabled"]
     search_fields = ["name", "location", "desk"]
@@ -59,15 +60,6 @@ class IngestChannelAdmin(DeskModelAdmin):
             audit.record(
                 audit.Action.CHANNEL_CHANGED, user=request.user, target=obj, details=changed
             )
-
-    def delete_model(self, request, obj):
-        audit.record(audit.Action.CHANNEL_DELETED, user=request.user, target=obj)
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        for channel in queryset:
-            audit.record(audit.Action.CHANNEL_DELETED, user=request.user, target=channel)
-        super().delete_queryset(request, queryset)
 
     @admin.display(description="Health")
     def health(self, channel):

@@ -537,13 +537,7 @@ def ninjs_response(request, article, last_modified):
 )
 def tag_list(request, paging: Query[schemas.Paging]):
     """Tags that have published stories, by name, with how many each."""
-    _check_known(request, _names(schemas.Paging))
-    _check_single(request, ("page", "page_size"))
-    page = _page(request, Tag.objects.with_published_stories().order_by("name", "pk"), paging)
-    results = [_tag_json(tag) | {"story_count": tag.story_count} for tag in page.object_list]
-    data = _paginated(request, page, results)
-    response = json_response(request, data, last_modified=_list_last_modified([]))
-    return _link_header(response, data)
+    return _counted_list(request, paging, Tag.objects.with_published_stories(), _tag_json)
 
 
 @api.get(
@@ -556,13 +550,15 @@ def tag_list(request, paging: Query[schemas.Paging]):
 )
 def source_list(request, paging: Query[schemas.Paging]):
     """Sources that have published stories, by name, with how many each."""
+    return _counted_list(request, paging, Source.objects.with_published_stories(), _source_json)
+
+
+def _counted_list(request, paging, counted, to_json):
+    """One page, by name, of tags or sources annotated with their published `story_count`."""
     _check_known(request, _names(schemas.Paging))
     _check_single(request, ("page", "page_size"))
-    sources = Source.objects.with_published_stories().order_by("name", "pk")
-    page = _page(request, sources, paging)
-    results = [
-        _source_json(source) | {"story_count": source.story_count} for source in page.object_list
-    ]
+    page = _page(request, counted.order_by("name", "pk"), paging)
+    results = [to_json(item) | {"story_count": item.story_count} for item in page.object_list]
     data = _paginated(request, page, results)
     response = json_response(request, data, last_modified=_list_last_modified([]))
     return _link_header(response, data)

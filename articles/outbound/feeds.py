@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET
 
 from ..html import sanitize_body
 from ..languages import codes, name_of
-from ..models import Article, Author, AuthorRedirect, Contributor, Source, Tag, site_root
+from ..models import Article, Author, AuthorRedirect, Source, Tag, site_root
 from ..search.models import ListedUnder, StoryListing
 from ..search.results import NewestIds, stories_in_order
 from . import live
@@ -344,10 +344,9 @@ class AuthorFeed(StoryFeed):
         return author
 
     def newest(self, author):
-        contributed = Contributor.objects.filter(author=author).values("article")
         return (
             Article.objects.published()
-            .filter(pk__in=contributed)
+            .credited_to(author)
             .newest_first()
             .values_list("pk", flat=True)
         )

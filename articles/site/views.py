@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from ..languages import url_prefix
-from ..models import Article, Author, AuthorRedirect, Contributor, LiveUpdate, Source, Tag, tag_url
+from ..models import Article, Author, AuthorRedirect, LiveUpdate, Source, Tag, tag_url
 from ..search.models import Counted, ListedUnder, ListingCount, StoryListing
 from ..search.results import NewestIds, counted_list, stories_in_order, tag_facets
 
@@ -266,12 +266,8 @@ def author_index(request):
 
 def author_stories(author: Author):
     """The ids of `author`'s published stories (in any role), newest first."""
-    contributed = Contributor.objects.filter(author=author).values("article")
     return (
-        Article.objects.published()
-        .filter(pk__in=contributed)
-        .newest_first()
-        .values_list("pk", flat=True)
+        Article.objects.published().credited_to(author).newest_first().values_list("pk", flat=True)
     )
 
 
