@@ -50,6 +50,12 @@ def test_admin_change_form(sized_page: Page, editor, newsroom):
     expect(page.get_by_role("textbox", name="Body")).to_contain_text("A cargo plane")
     save_screenshot(page, "admin-change-form")
 
+    page.get_by_role("button", name="Live preview").click()
+    preview = page.frame_locator("[data-preview-frame]")
+    expect(preview.get_by_role("heading", level=1)).to_have_text(newsroom.headline)
+    page.get_by_role("complementary", name="Live preview").scroll_into_view_if_needed()
+    save_screenshot(page, "editor-with-preview")
+
 
 def test_desk_pages(sized_page: Page, editor, newsroom):
     page = sized_page
