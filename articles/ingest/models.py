@@ -6,8 +6,6 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from ..models import Article, Source
-
 
 class IngestChannel(models.Model):
     """Somewhere an agency delivers copy, and how the desk wants it taken."""
@@ -47,7 +45,7 @@ class IngestChannel(models.Model):
         max_length=300, blank=True, help_text="Comma-separated; added to every story taken."
     )
     source = models.ForeignKey(
-        Source,
+        "articles.Source",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -125,7 +123,7 @@ class IngestedItem(models.Model):
     reason = models.TextField(blank=True)
     raw = models.TextField(blank=True, help_text="The copy as delivered.")
     article = models.ForeignKey(
-        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "articles.Article", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     received_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
