@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, ExpressionWrapper, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -666,14 +666,17 @@ class ArticleQuerySet(models.QuerySet):
         return self.live().filter(status=desk_status)
 
     def with_translations_flag(self):
-        """Annotated with `has_published_versions`: whether a published original or translation
-        of each story exists (its language switcher is then worth a query)."""
-        versions = Article.objects.published().filter(
-            Q(translation_of_id=OuterRef("pk"))
-            | Q(pk=OuterRef("translation_of_id"))
-            | (Q(translation_of_id=OuterRef("translation_of_id")) & ~Q(pk=OuterRef("pk")))
+        """Annotated with `may_have_versions`: whether the story is a translation or has one
+        (published or not); when neither, its language switcher needs no query. Read from the
+        translation link's index alone: asking for *published* versions here made the databases
+        read every published story (the visibility filter wins the index choice)."""
+        return self.annotate(
+            may_have_versions=ExpressionWrapper(
+                Q(translation_of__isnull=False)
+                | Exists(Article.objects.filter(translation_of_id=OuterRef("pk"))),
+                output_field=models.BooleanField(),
+            )
         )
-        return self.annotate(has_published_versions=Exists(versions))
 
 
 class Article(models.Model):
@@ -997,7 +1000,7 @@ class Article(models.Model):
         """This story and its published translations (or its original's, and the original),
         one per language, in the configured order of languages: what the language switcher and
         the hreflang links show. One query, none when `with_translations_flag()` found none."""
-        if not getattr(self, "has_published_versions", True):
+        if not getattr(self, "may_have_versions", True):
             return [self]
         root = self.translation_of_id or self.pk
         found = Article.objects.published().filter(Q(pk=root) | Q(translation_of_id=root))

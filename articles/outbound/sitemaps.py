@@ -78,7 +78,7 @@ class StorySitemap(SiteUrlSitemap):
         """Each story's URL, with its published translations (and original) as alternates
         (`<xhtml:link rel="alternate" hreflang>`), found in one query for the whole page."""
         urls = super().get_urls(page=page, site=site, protocol=protocol)
-        translated = [url for url in urls if url["item"].has_published_versions]
+        translated = [url for url in urls if url["item"].may_have_versions]
         if not translated:
             return urls
         roots = {url["item"].translation_of_id or url["item"].pk for url in translated}
