@@ -76,6 +76,16 @@ def test_the_desk_at_375_px(editor_page: Page, newsroom):
         page.goto(path)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 375, (path, width)
+    # The editor's toolbar fits before its icon font has arrived (its icons are words until then).
+    held_fonts = []
+    page.route("**/*.woff2", lambda route: held_fonts.append(route))
+    page.goto(f"/admin/articles/article/{newsroom.pk}/change/", wait_until="domcontentloaded")
+    page.locator(".prose-menubar__button").first.wait_for()
+    assert held_fonts, "the icon font was not requested"
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, ("toolbar before its font", width)
+    for route in held_fonts:
+        route.continue_()
     # On a phone the publishing panel comes first, above the story.
     panel = page.get_by_role("complementary", name="Publishing")
     headline = page.get_by_label("Headline:")
