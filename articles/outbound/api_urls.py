@@ -9,5 +9,6 @@ app_name = "api"
 
 urlpatterns = [
     *api.url_patterns(),
-    re_path(r"^.*$", api.read_only(api.unknown_endpoint), name="unknown"),
+    # Any path at all, a newline in it too (`.` would stop there and leave it to the HTML 404).
+    re_path(r"^[\s\S]*\Z", api.read_only(api.unknown_endpoint), name="unknown"),
 ]

@@ -272,7 +272,14 @@ class ListingLink(models.Model):
         indexes = [
             models.Index(
                 fields=["kind", "target", "-published_at", "-article"], name="listing_link_newest"
-            )
+            ),
+            # With listing_link_newest, finds a tag's scheduled *or expired* links (not_due) by
+            # index: without it, counting them read every link of the tag.
+            models.Index(
+                fields=["kind", "target", "expires_at"],
+                condition=models.Q(expires_at__isnull=False),
+                name="listing_link_expiring",
+            ),
         ]
 
     def __str__(self):
@@ -355,6 +362,15 @@ class ListingCount(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["kind", "target", "other"], name="listing_count_once")
+        ]
+        indexes = [
+            # The newest change under any tag or source (the sitemap index's lastmod), read from
+            # the top instead of over every tag; pairs are left out, they are many.
+            models.Index(
+                fields=["kind", "-changed_at"],
+                condition=models.Q(other=0),
+                name="listing_count_recent",
+            )
         ]
 
     def __str__(self):

@@ -236,6 +236,8 @@ class TestBadParameters:
             f"/api/articles/{stories['deleted'].pk}/",
             "/api/articles/999999/",
             "/api/nothing-here/",
+            "/api/articles/a%0Ab.ninjs",  # a newline in the path (found by schemathesis)
+            "/api/%0A",
         ):
             assert error_of(client.get(url), 404)["code"] == "not_found"
 

@@ -1,5 +1,6 @@
-"""The story, tag, front and source pages read the big tables only through indexes: what they cost
-does not grow with the archive (a constant number of full scans would still be slow).
+"""The story, tag, front and source pages, the sitemap index and robots.txt read the big tables
+only through indexes: what they cost does not grow with the archive (a constant number of full
+scans would still be slow).
 
 On PostgreSQL the plans are asked for with sequential scans disabled, so that a tiny test table
 does not hide a missing index: a plan that still scans has no index to use.
@@ -22,6 +23,7 @@ BIG_TABLES = (
     "articles_taggedarticle",
     "articles_article_sources",
     "articles_searchdocument",
+    "articles_listingcount",
 )
 
 
@@ -59,7 +61,9 @@ def archive(warm_page_cache):
     return stories[10]
 
 
-@pytest.mark.parametrize("page", ["story", "/", "/tags/mali/", "/sources/reuters/"])
+@pytest.mark.parametrize(
+    "page", ["story", "/", "/tags/mali/", "/sources/reuters/", "/sitemap.xml", "/robots.txt"]
+)
 def test_the_page_never_scans_a_big_table(client, archive, page):
     url = archive.get_absolute_url() if page == "story" else page
     with CaptureQueriesContext(connection) as captured:
