@@ -9,8 +9,9 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
+from articles.credits import Credit, parse_credit_line
 from articles.editorial import services
-from articles.editorial.authors import merge_authors, split_byline
+from articles.editorial.authors import merge_authors
 from articles.models import Author, Contributor
 from articles.wire.importing import import_parsed, parse_copy
 
@@ -155,12 +156,17 @@ def test_an_imported_byline_links_known_authors_and_keeps_unknown_names(people):
     assert article.byline_text() == "By Amina Traoré and Someone Unknown"
 
 
-def test_split_byline():
-    assert split_byline("By A. Traoré, J. Dupont and S. Lind") == [
-        "A. Traoré",
-        "J. Dupont",
-        "S. Lind",
-    ]
+def test_a_given_byline_is_read_as_written():
+    assert parse_credit_line("By A. Traoré, J. Dupont and S. Lind", strict=False) == (
+        Credit("by", "A. Traoré"),
+        Credit("by", "J. Dupont"),
+        Credit("by", "S. Lind"),
+    )
+    # A byline field is a byline: lower-case agency names are kept, not refused.
+    assert parse_credit_line("news agencies; editing by J. Dupont", strict=False) == (
+        Credit("by", "news agencies"),
+        Credit("edited", "J. Dupont"),
+    )
 
 
 def test_merging_two_records_of_one_person(people):
