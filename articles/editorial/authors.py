@@ -65,6 +65,28 @@ def add_credits(article: Article, linked: list[tuple[Author, str]]) -> None:
         changes.record(stories=[article.pk])  # bulk_create sends no post_save
 
 
+def restore_contributors(article: Article, credits: list[dict]) -> None:
+    """Make the story's contributors these (a revision's `contributors`), in their order. An
+    author merged into another since is found by their old address; one deleted is left out."""
+    authors = Author.objects.in_bulk([credit["id"] for credit in credits])
+    wanted: list[tuple[Author, str]] = []
+    for credit in credits:
+        author = authors.get(credit["id"]) or AuthorRedirect.target(credit.get("slug") or "")
+        if author is not None and (author, credit["role"]) not in wanted:
+            wanted.append((author, credit["role"]))
+    present = Contributor.objects.filter(article=article).order_by("position", "pk")
+    if list(present.values_list("author_id", "role")) == [(a.pk, role) for a, role in wanted]:
+        return
+    present.delete()
+    Contributor.objects.bulk_create(
+        [
+            Contributor(article=article, author=author, role=role, position=position)
+            for position, (author, role) in enumerate(wanted)
+        ]
+    )
+    changes.record(stories=[article.pk])
+
+
 @changes.atomic()
 def merge_authors(*, keep: Author, others: list[Author], user) -> Author:
     """Make `others` (records of the same person) part of `keep`: their story credits move to
