@@ -1249,8 +1249,8 @@ class Author(models.Model):
 
 
 class AuthorRedirect(models.Model):
-    """The address of an author merged into another: /authors/<old_slug>/ (and its feeds) now
-    answer with the author they were merged into."""
+    """An author's earlier address (their slug before it changed, or that of a record merged into
+    them): /authors/<old_slug>/ and its feeds answer with a permanent redirect to the author."""
 
     old_slug = models.SlugField(max_length=200, unique=True)
     author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="redirects")

@@ -65,6 +65,39 @@ def add_credits(article: Article, linked: list[tuple[Author, str]]) -> None:
         changes.record(stories=[article.pk])  # bulk_create sends no post_save
 
 
+class SlugTaken(ValidationError):
+    """An author's new address is another author's old one (which must keep leading there)."""
+
+
+def check_free_slug(author: Author, slug: str) -> None:
+    """Refuse `slug` for `author` when it is another author's old address (SlugTaken)."""
+    held = AuthorRedirect.objects.exclude(author_id=author.pk).filter(old_slug=slug)
+    redirect = held.select_related("author").first()
+    if redirect is not None:
+        raise SlugTaken(
+            f"/authors/{slug}/ was an earlier address of “{redirect.author}” and still leads "
+            "there: choose another."
+        )
+
+
+@changes.atomic()
+def save_author(*, author: Author) -> Author:
+    """Save an author; when their slug changes, their old address (and its feeds) redirects to
+    the new one, and an address they had before is theirs again."""
+    old_slug = (
+        Author.objects.filter(pk=author.pk).values_list("slug", flat=True).first()
+        if author.pk
+        else None
+    )
+    if author.slug:
+        check_free_slug(author, author.slug)
+    author.save()
+    if old_slug and old_slug != author.slug:
+        AuthorRedirect.objects.filter(old_slug=author.slug).delete()
+        AuthorRedirect.objects.update_or_create(old_slug=old_slug, defaults={"author": author})
+    return author
+
+
 def restore_contributors(article: Article, credits: list[dict]) -> None:
     """Make the story's contributors these (a revision's `contributors`), in their order. An
     author merged into another since is found by their old address; one deleted is left out."""
