@@ -177,3 +177,18 @@ class TestImport:
         )
         page = client.get(article.get_absolute_url()).content.decode()
         assert '<span class="byline">By <bdi>Amina Traoré</bdi>; reporting by <bdi>' in page
+
+    def test_free_text_writers_are_persons_in_the_storys_json_ld_and_editors_are_not(self, client):
+        import json
+        import re
+
+        article = import_parsed(parse_copy(REUTERS), publish=True).article
+        page = client.get(article.get_absolute_url()).content.decode()
+        scripts = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page)
+        news = next(json.loads(s) for s in scripts if '"NewsArticle"' in s)
+        assert [person["name"] for person in news["author"]] == [
+            "Amina Traoré",
+            "Tiemoko Diallo",
+            "Jean Dupont",
+            "Li Wei",
+        ]
