@@ -33,6 +33,7 @@ from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
 from .accounts.models import AuditEntry, LoginFailure, UserSession  # noqa: F401 (registers them)
+from .credits import free_byline_parts
 from .html import EDITOR_EXTENSIONS, sanitize_body
 from .languages import default_language, generic, language_choices, url_prefix
 from .photos.uploads import prepare_original
@@ -941,16 +942,15 @@ class Article(models.Model):
 
     def byline_groups(self) -> list[tuple[str, list[tuple[str, str | None]]]]:
         """The byline as (role label, [(name, author page or None)]) in the roles' order: linked
-        contributors first, the free-text byline (wire copy, unknown names) among the "By" names.
+        contributors first, then the free-text byline's names (wire copy, unknown names) in the
+        roles it gives them ("Tom Ray; reporting by Ann Lee"; a part naming no role is "By").
         Uses the prefetch cache of `contributions__author` when there is one."""
         groups: dict[str, list] = {role: [] for role in Contributor.Role.values}
         for contribution in self.contributions.all():
             author = contribution.author
             groups[contribution.role].append((author.name, author.get_absolute_url()))
-        if self.byline.strip():
-            free = self.byline.strip()
-            free = free[3:] if free.lower().startswith("by ") else free
-            groups[Contributor.Role.BY].append((free, None))
+        for role, names in free_byline_parts(self.byline):
+            groups[role].extend((name, None) for name in names)
         return [(Contributor.Role(role).label, names) for role, names in groups.items() if names]
 
     def byline_text(self) -> str:
@@ -1262,8 +1262,8 @@ class Author(models.Model):
 
 
 class AuthorRedirect(models.Model):
-    """The address of an author merged into another: /authors/<old_slug>/ (and its feeds) now
-    answer with the author they were merged into."""
+    """An author's earlier address (their slug before it changed, or that of a record merged into
+    them): /authors/<old_slug>/ and its feeds answer with a permanent redirect to the author."""
 
     old_slug = models.SlugField(max_length=200, unique=True)
     author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="redirects")

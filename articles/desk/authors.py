@@ -7,7 +7,13 @@ from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
-from ..editorial.authors import MERGE_PERMISSION, merge_authors
+from ..editorial.authors import (
+    MERGE_PERMISSION,
+    SlugTaken,
+    check_free_slug,
+    merge_authors,
+    save_author,
+)
 from ..models import Author, Contributor
 from .base import DeskModelAdmin
 
@@ -30,6 +36,17 @@ class ContributorInline(admin.TabularInline):
         return field
 
 
+class AuthorForm(forms.ModelForm):
+    def clean_slug(self):
+        slug = self.cleaned_data.get("slug")
+        if slug:
+            try:
+                check_free_slug(self.instance, slug)
+            except SlugTaken as exc:
+                raise forms.ValidationError(exc.messages) from exc
+        return slug
+
+
 class MergeAuthorsForm(forms.Form):
     keep = forms.ModelChoiceField(
         queryset=Author.objects.none(),
@@ -46,6 +63,7 @@ class MergeAuthorsForm(forms.Form):
 
 @admin.register(Author)
 class AuthorAdmin(DeskModelAdmin):
+    form = AuthorForm
     list_display = ["name", "title", "story_count", "published_count", "has_account", "page"]
     search_fields = ["name", "title"]
     prepopulated_fields = {"slug": ["name"]}
@@ -77,6 +95,9 @@ class AuthorAdmin(DeskModelAdmin):
     @admin.display(description="Public page")
     def page(self, author):
         return format_html('<a href="{}">view</a>', author.get_absolute_url())
+
+    def save_model(self, request, obj, form, change):
+        save_author(author=obj)  # a changed slug leaves a redirect from the old address
 
     def has_merge_permission(self, request):
         return request.user.has_perm(MERGE_PERMISSION) and self.has_change_permission(request)

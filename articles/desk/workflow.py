@@ -445,7 +445,9 @@ class ArticleWorkflowAdmin(DeskModelAdmin):
         revision = get_object_or_404(Revision, article=article, number=number)
         if request.method != "POST":
             current = revisions.snapshot(article)
-            restored = current | {key: revision.snapshot.get(key) for key in revisions.DRAFT_KEYS}
+            restored = current | {
+                key: revision.snapshot.get(key) for key in revisions.RESTORED_KEYS
+            }
             context = self._context(
                 request,
                 article,

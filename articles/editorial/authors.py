@@ -1,51 +1,122 @@
-"""Authors: linking imported bylines to known people, and merging two records of one person."""
+"""Authors: linking imported bylines and credits to known people, an author's address kept
+when it changes, and merging two records of one person."""
 
-import re
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from .. import changes
+from ..credits import credit_line, parse_credit_line
 from ..models import Article, Author, AuthorRedirect, Contributor
 
 MERGE_PERMISSION = "articles.merge_authors"
-_NAME_SEPARATORS = re.compile(r"\s*(?:,|;|\band\b|&)\s*", re.IGNORECASE)
 
 
-def split_byline(byline: str) -> list[str]:
-    """ "By Amina Traoré and Jean Dupont" → ["Amina Traoré", "Jean Dupont"]."""
-    text = re.sub(r"\A\s*by\s+", "", byline or "", flags=re.IGNORECASE)
-    return [" ".join(name.split()) for name in _NAME_SEPARATORS.split(text) if name.strip()]
+@dataclass(frozen=True)
+class BylineCredits:
+    """A byline read against the known authors: who to credit (in order) and the rest."""
+
+    linked: list[tuple[Author, str]]  # (author, Contributor.Role value)
+    free_text: str  # the names of no known author, as a byline ("" when none)
 
 
-def link_byline(article: Article) -> None:
-    """Turn the names in a story's free-text byline that belong to known authors into "By"
-    contributors; unknown names stay as free text until an editor links them."""
-    names = split_byline(article.byline)
+def read_byline(byline: str) -> BylineCredits:
+    """ "By Amina Traoré and Someone; editing by Jean Dupont" with Amina and Jean known →
+    [(Amina, by), (Jean, edited)] and "Someone". Names match authors whatever their case."""
+    credits = parse_credit_line(byline or "", strict=False) or ()
+    known = authors_named({credit.name for credit in credits})
+    linked = [
+        (known[credit.name.casefold()], credit.role)
+        for credit in credits
+        if credit.name.casefold() in known
+    ]
+    unknown = [credit for credit in credits if credit.name.casefold() not in known]
+    return BylineCredits(linked=linked, free_text=credit_line(unknown)[:200])
+
+
+def authors_named(names: set[str]) -> dict[str, Author]:
+    """The authors called one of `names` (any case), keyed by their casefolded name."""
     if not names:
-        return
-    known = {author.name.casefold(): author for author in Author.objects.filter(name__in=names)}
-    if len(known) < len(names):  # the database's case folding is not Python's
-        for author in Author.objects.all().only("pk", "name"):
-            if author.name.casefold() in {name.casefold() for name in names}:
+        return {}
+    wanted = {name.casefold() for name in names}
+    found = Author.objects.filter(name__in=names).only("pk", "name", "slug")
+    known = {author.name.casefold(): author for author in found}
+    if len(known) < len(wanted):  # the database's case folding is not Python's
+        for author in Author.objects.only("pk", "name", "slug"):
+            if author.name.casefold() in wanted:
                 known.setdefault(author.name.casefold(), author)
-    linked = [known[name.casefold()] for name in names if name.casefold() in known]
-    if not linked:
-        return
-    already = set(
-        Contributor.objects.filter(article=article, role=Contributor.Role.BY).values_list(
-            "author_id", flat=True
+    return known
+
+
+def add_credits(article: Article, linked: list[tuple[Author, str]]) -> None:
+    """Credit these authors on the story after its present contributors, each author once per
+    role (a re-import does not double them; an editor's credits stay)."""
+    present = list(Contributor.objects.filter(article=article).values_list("author_id", "role"))
+    held = set(present)
+    new = []
+    for author, role in linked:
+        if (author.pk, role) not in held:
+            held.add((author.pk, role))
+            new.append(Contributor(article=article, author=author, role=role))
+    for position, contributor in enumerate(new, start=len(present)):
+        contributor.position = position
+    if new:
+        Contributor.objects.bulk_create(new)
+        changes.record(stories=[article.pk])  # bulk_create sends no post_save
+
+
+class SlugTaken(ValidationError):
+    """An author's new address is another author's old one (which must keep leading there)."""
+
+
+def check_free_slug(author: Author, slug: str) -> None:
+    """Refuse `slug` for `author` when it is another author's old address (SlugTaken)."""
+    held = AuthorRedirect.objects.exclude(author_id=author.pk).filter(old_slug=slug)
+    redirect = held.select_related("author").first()
+    if redirect is not None:
+        raise SlugTaken(
+            f"/authors/{slug}/ was an earlier address of “{redirect.author}” and still leads "
+            "there: choose another."
         )
+
+
+@changes.atomic()
+def save_author(*, author: Author) -> Author:
+    """Save an author; when their slug changes, their old address (and its feeds) redirects to
+    the new one, and an address they had before is theirs again."""
+    old_slug = (
+        Author.objects.filter(pk=author.pk).values_list("slug", flat=True).first()
+        if author.pk
+        else None
     )
-    start = Contributor.objects.filter(article=article).count()
+    if author.slug:
+        check_free_slug(author, author.slug)
+    author.save()
+    if old_slug and old_slug != author.slug:
+        AuthorRedirect.objects.filter(old_slug=author.slug).delete()
+        AuthorRedirect.objects.update_or_create(old_slug=old_slug, defaults={"author": author})
+    return author
+
+
+def restore_contributors(article: Article, credits: list[dict]) -> None:
+    """Make the story's contributors these (a revision's `contributors`), in their order. An
+    author merged into another since is found by their old address; one deleted is left out."""
+    authors = Author.objects.in_bulk([credit["id"] for credit in credits])
+    wanted: list[tuple[Author, str]] = []
+    for credit in credits:
+        author = authors.get(credit["id"]) or AuthorRedirect.target(credit.get("slug") or "")
+        if author is not None and (author, credit["role"]) not in wanted:
+            wanted.append((author, credit["role"]))
+    present = Contributor.objects.filter(article=article).order_by("position", "pk")
+    if list(present.values_list("author_id", "role")) == [(a.pk, role) for a, role in wanted]:
+        return
+    present.delete()
     Contributor.objects.bulk_create(
         [
-            Contributor(article=article, author=author, role=Contributor.Role.BY, position=n)
-            for n, author in enumerate((a for a in linked if a.pk not in already), start=start)
+            Contributor(article=article, author=author, role=role, position=position)
+            for position, (author, role) in enumerate(wanted)
         ]
     )
-    unknown = [name for name in names if name.casefold() not in known]
-    Article.objects.filter(pk=article.pk).update(byline=" and ".join(unknown)[:200])
-    article.byline = " and ".join(unknown)[:200]
     changes.record(stories=[article.pk])
 
 

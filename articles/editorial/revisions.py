@@ -2,7 +2,8 @@
 
 Why our own model instead of django-reversion: reversion does not version django-taggit tags and
 has no diff view (its compare add-on is GPL). A snapshot holding the fields, the tag names, the
-source ids and names and the lead image id is small, and restoring it is plain code we control.
+source ids and names, the lead image id and the contributors (author and role, in byline order)
+is small, and restoring it is plain code we control.
 
 `record_revision()` writes one revision at once, unless it runs inside `revision_block()`: then
 every article touched in the block gets exactly one revision when the block ends (still inside the
@@ -21,7 +22,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from ..models import Article, Revision
+from ..models import Article, Contributor, Revision
 
 # article pk -> (user, [actions]) for the innermost open block; None outside any block.
 _pending: ContextVar[dict | None] = ContextVar("pending_revisions", default=None)
@@ -30,7 +31,7 @@ _pending: ContextVar[dict | None] = ContextVar("pending_revisions", default=None
 def _stored(article_pk: int) -> Article | None:
     return (
         Article.objects.select_related("lead_image")
-        .prefetch_related("sources", "tags")
+        .prefetch_related("sources", "tags", "contributions__author")
         .filter(pk=article_pk)
         .first()
     )
@@ -44,6 +45,9 @@ def snapshot(article: Article) -> dict:
 # The parts of a snapshot a working draft holds (articles/editorial/services.py): the rest
 # (status, time, slug) is always the live story's.
 DRAFT_KEYS = ("headline", "standfirst", "body", "byline", "lead_image", "sources", "tags")
+# What restoring a revision brings back: its draft parts and its contributors (credits are never
+# part of a working draft: like the desk's contributor picker, a restore changes them at once).
+RESTORED_KEYS = (*DRAFT_KEYS, "contributors")
 
 
 def _snapshot_of(stored: Article) -> dict:
@@ -79,6 +83,15 @@ def live_snapshot_of(stored: Article) -> dict:
             for source in sorted(stored.sources.all(), key=lambda s: s.name.lower())
         ],
         "tags": sorted((tag.name for tag in stored.tags.all()), key=str.lower),
+        "contributors": [
+            {
+                "id": credit.author_id,
+                "slug": credit.author.slug,
+                "name": credit.author.name,
+                "role": credit.role,
+            }
+            for credit in stored.contributions.all()
+        ],
     }
 
 
@@ -247,6 +260,21 @@ def _moment_label(value: str | None) -> str:
     return timezone.localtime(moment).strftime("%d %b %Y, %H:%M") if moment else "—"
 
 
+def contributors_label(credits: list[dict]) -> str:
+    """ "By Amina Traoré and Jean Dupont; Reporting by Li Wei" in the snapshot's order; "—"."""
+    groups: dict[str, list[str]] = {}
+    for credit in credits:
+        groups.setdefault(credit["role"], []).append(credit["name"])
+    parts = []
+    for role, names in groups.items():
+        try:
+            label = str(Contributor.Role(role).label)
+        except ValueError:
+            label = role
+        parts.append(f"{label} {' and '.join(names)}")
+    return "; ".join(parts) or "—"
+
+
 def compare(old: dict, new: dict) -> list[FieldChange]:
     """The fields that differ between two snapshots, in form order."""
     changes: list[FieldChange] = []
@@ -283,6 +311,21 @@ def compare(old: dict, new: dict) -> list[FieldChange]:
                 "Lead photo",
                 old=(old_image or {}).get("label", "—"),
                 new=(new_image or {}).get("label", "—"),
+            )
+        )
+    old_credits, new_credits = old.get("contributors"), new.get("contributors")
+    if (
+        old_credits is not None  # older revisions did not keep them
+        and new_credits is not None
+        and [(c["id"], c["role"]) for c in old_credits]
+        != [(c["id"], c["role"]) for c in new_credits]
+    ):
+        changes.append(
+            FieldChange(
+                "contributors",
+                "Contributors",
+                old=contributors_label(old_credits),
+                new=contributors_label(new_credits),
             )
         )
     for name, label, key in [("sources", "Sources", "name"), ("tags", "Tags", None)]:

@@ -34,6 +34,7 @@ from ..models import (
     embargo_refusal,
     format_moment,
 )
+from .authors import restore_contributors
 from .revisions import DRAFT_KEYS, live_snapshot_of, record_revision, revision_block
 
 Status = Article.Status
@@ -619,11 +620,12 @@ def mark_translation_up_to_date(*, article: Article, user) -> Article:
 
 @changes.atomic()
 def restore_revision(*, revision: Revision, user) -> Article:
-    """Bring back a revision's words, photo, sources and tags as a new revision.
+    """Bring back a revision's words, photo, sources, tags and contributors as a new revision.
 
     The story's status and publication time are left as they are: restoring old words must not
     publish or withdraw a story. A published or scheduled story gets them in its working draft,
-    never straight onto the page.
+    never straight onto the page; its contributors, which no working draft holds (as in the
+    desk's contributor picker), are changed at once.
     """
     _require(user, RESTORE_REVISION_PERMISSION, "Only an editor can restore revisions.")
     with revision_block():
@@ -632,6 +634,8 @@ def restore_revision(*, revision: Revision, user) -> Article:
         if not can_edit(user, stored):
             raise PermissionDenied("You cannot change this story.")
         data = revision.snapshot
+        if data.get("contributors") is not None:  # older revisions did not keep them
+            restore_contributors(article, data["contributors"])
         if stored.status == Status.PUBLISHED and stored.published_at is not None:
             article.working_draft = {key: data.get(key) for key in DRAFT_KEYS}
             tags, sources = apply_working_draft(article)

@@ -217,6 +217,7 @@ def story_of(item: Item) -> NinjsStory | Kill:
         headline=wire.headline,
         standfirst=wire.standfirst,
         body_html=wire.body_html,
+        byline=wire.byline,  # its byline and closing credits, as a manual import keeps them
         sources=wire.sources,
         embargoed_until=wire.embargoed_until,
     )

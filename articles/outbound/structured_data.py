@@ -10,6 +10,7 @@ import json
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 
+from ..credits import free_byline_parts
 from ..photos.renditions import social_image
 from . import live
 from .links import absolute_url, lead_photo_url, story_updated
@@ -67,8 +68,9 @@ def _people(article) -> list[dict]:
         for contribution in article.contributions.all()
         if contribution.role in writing
     ]
-    if article.byline.strip():
-        people.append({"@type": "Person", "name": article.byline.strip()})
+    for role, names in free_byline_parts(article.byline):
+        if role in writing:
+            people.extend({"@type": "Person", "name": name} for name in names)
     return people
 
 

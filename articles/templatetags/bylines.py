@@ -13,7 +13,7 @@ register = template.Library()
 def _name(name: str, url: str | None):
     if url:
         return format_html('<a class="byline__author" href="{}">{}</a>', url, name)
-    return format_html("{}", name)
+    return format_html("<bdi>{}</bdi>", name)  # free text, isolated for right-to-left pages
 
 
 @register.simple_tag

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.utils.html import strip_tags
 
 from .. import changes
-from ..editorial.authors import link_byline
+from ..editorial.authors import add_credits, read_byline
 from ..editorial.revisions import revision_block
 from ..editorial.services import kill_story, publish_or_schedule, save_article
 from ..languages import codes, detect_language, generic
@@ -77,6 +77,7 @@ def import_parsed(
         body_html=story.body_html,
         sources=story.sources,
         photo=dataclasses.asdict(story.photo) if story.photo else None,
+        byline=story.byline or None,  # a byline and closing credits, when the copy has them
         tags=tags,
         embargoed_until=story.embargoed_until,
         publish=publish,
@@ -136,8 +137,11 @@ def import_story(
     article.language = story_language(
         language, f"{headline}\n{standfirst}\n{strip_tags(body_html)}", current=article.language
     )
+    credits = None
     if byline is not None:
-        article.byline = byline[:200]
+        # Names of known authors become credits in their roles; the rest stays free text.
+        credits = read_byline(byline)
+        article.byline = credits.free_text
     if embargoed_until is not None:  # copy without one never lifts an editor's embargo
         article.embargoed_until = embargoed_until
     article.updated_by = user
@@ -145,8 +149,8 @@ def import_story(
         article.lead_image = _save_photo(article.lead_image, photo, user=user)
     action = action or f"{'Imported' if created else 'Re-imported'} {how}"
     save_article(article=article, user=user, action=action)
-    if byline:
-        link_byline(article)  # names of known authors become linked credits
+    if credits is not None:
+        add_credits(article, credits.linked)
 
     article.sources.set([Source.get_or_create_by_name(name) for name in sources])
     if tags:

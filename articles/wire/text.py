@@ -19,6 +19,13 @@ error, never ignored. Copy whose first line is ``KILL`` or ``WITHDRAWN`` (``KILL
 ``WITHDRAWN:``…) is an agency kill notice for the story headlined on the next line; the rest
 of the text is the reason (``parse_wire`` returns a ``WireKill``).
 
+A byline line under the headline or around the standfirst ("By Amina Traoré and Jean Dupont",
+"Reporting by X; Editing by Y") and an agency's closing credits ("(Reporting by X in Bamako;
+Writing by Y; Editing by Z)", Reuters' last paragraph, or the end of it) are taken out of the text
+and become the story's ordered ``credits`` (roles as in articles/credits.py); a line is a byline
+only when every part names its role and every name looks like one, so body copy such as "By
+Thursday, the troops had left." stays body copy.
+
 The photo paragraph is the first one after the standfirst that ends in a credit bracket
 (``File:`` marks an archive photo); the optional final ``Source:``/``Sources:`` paragraph
 lists the sources. Everything else is body copy, kept exactly as written: the parser does
@@ -35,6 +42,8 @@ import html
 import re
 from dataclasses import dataclass
 
+from ..credits import Credit, credit_line, parse_credit_line
+
 MAX_HEADLINE_CHARS = 300
 MAX_CREDIT_CHARS = 120
 
@@ -44,6 +53,10 @@ _SOURCE_RE = re.compile(r"\Asources?\s*:\s*(.*)\Z", re.IGNORECASE | re.DOTALL)
 # Commas (with an optional Oxford "and"/"&" after them), " and ", " & ".
 _SOURCE_SEP_RE = re.compile(r"\s*,\s*(?:(?:and|&)\s+)?|\s+(?:and|&)\s+", re.IGNORECASE)
 _GENERIC_SOURCES = {"news agencies", "agencies"}
+MAX_BYLINE_CHARS = 300
+# Where a byline may stand: within the first paragraphs after the headline.
+BYLINE_PARAGRAPHS = 3
+_TRAILER_RE = re.compile(r"\s*\(\s*([^()]+?)\s*\)\s*\Z")
 
 
 _EMBARGO_RE = re.compile(
@@ -132,6 +145,12 @@ class WireStory:
     paragraphs: tuple[str, ...]
     sources: tuple[str, ...]
     embargoed_until: datetime.datetime | None = None
+    credits: tuple[Credit, ...] = ()
+
+    @property
+    def byline(self) -> str:
+        """The credits as one byline ("A and B; reporting by C"), "" when the copy has none."""
+        return credit_line(self.credits)
 
     @property
     def body_html(self) -> str:
@@ -169,8 +188,18 @@ def parse_wire(text: str | bytes) -> WireStory | WireKill:
     headline, *rest_of_first = blocks[0]
     if len(headline) > MAX_HEADLINE_CHARS:
         raise WireParseError(f"first line is not a headline: {len(headline)} characters")
+    credits: list[Credit] = []
+    if rest_of_first and (found := _credit_line(rest_of_first[0])):
+        credits.extend(found)  # a byline right under the headline
+        del rest_of_first[0]
     # Lines right under the headline (no blank line between) start the next paragraph.
     paragraphs = [" ".join(block) for block in [rest_of_first, *blocks[1:]] if block]
+    if not credits:
+        for index, paragraph in enumerate(paragraphs[:BYLINE_PARAGRAPHS]):
+            if found := _credit_line(paragraph):
+                credits.extend(found)
+                del paragraphs[index]
+                break
     if not paragraphs:
         raise WireParseError("no standfirst: the file holds only a headline")
     standfirst, *body = paragraphs
@@ -178,6 +207,16 @@ def parse_wire(text: str | bytes) -> WireStory | WireKill:
     sources: tuple[str, ...] = ()
     if body and (match := _SOURCE_RE.match(body[-1])):
         sources = _split_sources(match.group(1))
+        body.pop()
+    if body and (trailer := _TRAILER_RE.search(body[-1])):
+        # The agency's closing credits: "(Reporting by X; Editing by Y)".
+        if found := _credit_line(trailer.group(1)):
+            credits.extend(found)
+            body[-1] = body[-1][: trailer.start()].strip()
+            if not body[-1]:
+                body.pop()
+    elif body and (found := _credit_line(body[-1])):
+        credits.extend(found)
         body.pop()
 
     photo = None
@@ -189,7 +228,22 @@ def parse_wire(text: str | bytes) -> WireStory | WireKill:
 
     if not body:
         raise WireParseError("no body paragraphs")
-    return WireStory(headline, standfirst, photo, tuple(body), sources, embargoed_until)
+    return WireStory(
+        headline,
+        standfirst,
+        photo,
+        tuple(body),
+        sources,
+        embargoed_until,
+        credits=tuple(dict.fromkeys(credits)),  # in order, each credit once
+    )
+
+
+def _credit_line(text: str) -> tuple[Credit, ...] | None:
+    """The credits `text` is made of (a byline or closing credits), or None for other copy."""
+    if len(text) > MAX_BYLINE_CHARS:
+        return None
+    return parse_credit_line(text, strict=True)
 
 
 def _kill_notice(blocks: list[list[str]]) -> WireKill | None:

@@ -218,3 +218,65 @@ def test_compare_reports_sets_and_values():
     assert set(changes) == {"tags", "status"}
     assert (changes["tags"].added, changes["tags"].removed) == (["z"], ["x"])
     assert (changes["status"].old, changes["status"].new) == ("Draft", "Published")
+
+
+def test_revisions_keep_the_contributors_show_their_change_and_restore_them(editor):
+    from articles.models import Author, Contributor
+
+    amina, jean = (
+        Author.objects.create(name="Amina Traoré"),
+        Author.objects.create(name="Jean Dupont"),
+    )
+    article = make_article(headline="Floods in Mopti", status="in_review")
+    Contributor.objects.create(article=article, author=amina, role="by", position=0)
+    services.save_article(article=article, user=None)  # revision 1: by Amina
+    assert article.revisions.get().snapshot["contributors"] == [
+        {"id": amina.pk, "slug": "amina-traore", "name": "Amina Traoré", "role": "by"}
+    ]
+
+    # An editor adds Jean as a reporter in the story form's contributor rows: revision 2.
+    save_through_admin(
+        editor,
+        article,
+        **{
+            "contributions-1-author": str(jean.pk),
+            "contributions-1-role": "reporting",
+            "contributions-1-position": "1",
+        },
+    )
+    assert [
+        (c["name"], c["role"]) for c in article.revisions.get(number=2).snapshot["contributors"]
+    ] == [("Amina Traoré", "by"), ("Jean Dupont", "reporting")]
+
+    diff = editor.get(admin_url("compare", article.pk) + "?from=1&to=2").content.decode()
+    assert "Contributors" in diff
+    assert "By Amina Traoré; Reporting by Jean Dupont" in diff
+    confirm = editor.get(admin_url("restore_revision", article.pk, 1)).content.decode()
+    assert "Contributors" in confirm  # the restore says it changes them, before it does
+
+    assert editor.post(admin_url("restore_revision", article.pk, 1)).status_code == 302
+    assert [(c.author, c.role) for c in article.contributions.all()] == [(amina, "by")]
+    restored = article.revisions.get(number=3)
+    assert [c["name"] for c in restored.snapshot["contributors"]] == ["Amina Traoré"]
+    assert [
+        change.name
+        for change in compare(article.revisions.get(number=2).snapshot, restored.snapshot)
+    ] == ["contributors"]
+
+
+def test_restoring_credits_follows_a_merge_and_changes_a_live_storys_credits_at_once(client):
+    from articles.editorial.authors import merge_authors
+    from articles.models import Author, Contributor
+
+    twin, amina = Author.objects.create(name="A. Traoré"), Author.objects.create(name="Amina T")
+    article = make_article(headline="Floods in Mopti")  # published
+    Contributor.objects.create(article=article, author=twin, role="by", position=0)
+    services.save_article(article=article, user=None)
+    revision = article.revisions.get()
+    Contributor.objects.filter(article=article).delete()
+    merge_authors(keep=amina, others=[twin], user=None)  # the twin's record is gone
+
+    services.restore_revision(revision=revision, user=make_staff("chief", role="Editor"))
+    # Credits are not part of a working draft: readers see them at once.
+    assert [(c.author, c.role) for c in article.contributions.all()] == [(amina, "by")]
+    assert "Amina T" in client.get(article.get_absolute_url()).content.decode()

@@ -218,3 +218,37 @@ def test_a_kill_for_a_story_never_taken_is_skipped(folder, folder_channel):
     (folder / "a.json").write_text(ninjs("urn:x:404", pubStatus="withheld"))
     assert polling.poll(folder_channel).skipped == 1
     assert "no such story was taken here" in IngestedItem.objects.get().reason
+
+
+def test_channel_items_keep_their_byline_and_credits_like_a_manual_import(folder, folder_channel):
+    from articles.models import Author, Contributor
+
+    from ..wire.test_credits import REUTERS
+
+    amina, jean = (
+        Author.objects.create(name="Amina Traoré"),
+        Author.objects.create(name="Jean Dupont"),
+    )
+    (folder / "mali.txt").write_text(REUTERS)
+    (folder / "a.json").write_text(
+        ninjs("urn:x:1", by="By Jean Dupont and Someone New; editing by Amina Traoré")
+    )
+
+    assert polling.poll(folder_channel).taken == 2
+
+    wire = Article.objects.get(headline__startswith="Mali junta")
+    assert [(c.author, c.role) for c in wire.contributions.all()] == [
+        (amina, Contributor.Role.BY),
+        (jean, Contributor.Role.REPORTING),
+    ]
+    assert wire.byline == (
+        "Reporting by Tiemoko Diallo; additional reporting by Li Wei; edited by Alex Richardson"
+    )
+    assert "Editing by" not in wire.body
+    ninjs_story = Article.objects.get(headline="Floods close roads")
+    assert [(c.author, c.role) for c in ninjs_story.contributions.all()] == [
+        (jean, Contributor.Role.BY),
+        (amina, Contributor.Role.EDITED),
+    ]
+    assert ninjs_story.byline == "Someone New"
+    assert ninjs_story.byline_text() == ("By Jean Dupont and Someone New; edited by Amina Traoré")

@@ -9,8 +9,9 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
+from articles.credits import Credit, parse_credit_line
 from articles.editorial import services
-from articles.editorial.authors import merge_authors, split_byline
+from articles.editorial.authors import merge_authors
 from articles.models import Author, Contributor
 from articles.wire.importing import import_parsed, parse_copy
 
@@ -155,12 +156,17 @@ def test_an_imported_byline_links_known_authors_and_keeps_unknown_names(people):
     assert article.byline_text() == "By Amina Traoré and Someone Unknown"
 
 
-def test_split_byline():
-    assert split_byline("By A. Traoré, J. Dupont and S. Lind") == [
-        "A. Traoré",
-        "J. Dupont",
-        "S. Lind",
-    ]
+def test_a_given_byline_is_read_as_written():
+    assert parse_credit_line("By A. Traoré, J. Dupont and S. Lind", strict=False) == (
+        Credit("by", "A. Traoré"),
+        Credit("by", "J. Dupont"),
+        Credit("by", "S. Lind"),
+    )
+    # A byline field is a byline: lower-case agency names are kept, not refused.
+    assert parse_credit_line("news agencies; editing by J. Dupont", strict=False) == (
+        Credit("by", "news agencies"),
+        Credit("edited", "J. Dupont"),
+    )
 
 
 def test_merging_two_records_of_one_person(people):
@@ -267,3 +273,41 @@ def test_bylines_and_author_pages_in_french_and_arabic(client, people):
     assert "<h1>Auteurs</h1>" in french and "3 auteurs ayant publié" in french
     arabic = client.get("/ar/authors/").content.decode()
     assert "<h1>الكتّاب</h1>" in arabic
+
+
+def test_an_authors_changed_slug_keeps_the_old_page_and_feeds_working(
+    editor_client, client, people, committed
+):
+    amina, jean = people["amina"], people["jean"]
+    credit(make_article("Their story"), (amina, Role.BY))
+    credit(make_article("His story"), (jean, Role.BY))
+
+    def rename(author, slug):
+        url = reverse("admin:articles_author_change", args=[author.pk])
+        fields = {"name": author.name, "slug": slug, "title": "", "bio": "", "links": ""}
+        return editor_client.post(url, fields)
+
+    assert rename(amina, "amina-traore-bamako").status_code == 302
+    amina.refresh_from_db()
+    assert amina.slug == "amina-traore-bamako"
+    old_page = client.get("/authors/amina-traore/")
+    assert old_page.status_code == 301
+    assert old_page["Location"] == amina.get_absolute_url()
+    assert client.get(old_page["Location"]).status_code == 200
+    for kind in ("author-atom", "author-rss"):
+        feed = client.get(reverse(f"syndication:{kind}", args=["amina-traore"]))
+        assert feed.status_code == 301
+        assert feed["Location"] == reverse(f"syndication:{kind}", args=[amina.slug])
+
+    # Another author cannot take her old address: it must keep leading to her.
+    refused = rename(jean, "amina-traore")
+    assert refused.status_code == 200
+    assert "was an earlier address of “Amina Traoré”" in refused.content.decode()
+    jean.refresh_from_db()
+    assert jean.slug == "jean-dupont"
+
+    # Back to the first address: it is hers again, and the second one now redirects.
+    with committed():  # the page cache starts afresh, as after any change
+        assert rename(amina, "amina-traore").status_code == 302
+    assert client.get("/authors/amina-traore/").status_code == 200
+    assert client.get("/authors/amina-traore-bamako/")["Location"] == "/authors/amina-traore/"
