@@ -256,3 +256,24 @@ def test_pollers_arriving_together_after_a_post_render_the_poll_once(
         thread.join(timeout=30)
     assert answers == [(200, [second.pk, first.pk])] * pollers
     assert len(renders) == 1
+
+
+def test_the_poll_carries_the_key_events_box_as_the_page_shows_it(client, story, committed):
+    oldest = post(story, "Polls open.", headline="Polls open")
+    for number in range(25):  # the oldest is no longer among the updates the poll carries
+        post(story, f"Update {number}.")
+    newest = post(story, "A winner is declared.")
+    assert client.get(poll_url(story)).json()["key_events_html"] == ""
+    with committed():
+        live.set_key_event(update=oldest, user=None, is_key_event=True)
+    with committed():
+        live.set_key_event(update=newest, user=None, is_key_event=True)
+    box = client.get(poll_url(story)).json()["key_events_html"]
+    assert box.startswith('<nav class="live__key-events"')
+    assert box.index(f'href="#update-{newest.pk}"') < box.index(f'href="#update-{oldest.pk}"')
+    assert "Polls open" in box and "A winner is declared." in box
+    assert box in html(client, story.get_absolute_url())
+    with committed():
+        live.set_key_event(update=oldest, user=None, is_key_event=False)
+    box = client.get(poll_url(story)).json()["key_events_html"]
+    assert f"#update-{oldest.pk}" not in box and f"#update-{newest.pk}" in box
