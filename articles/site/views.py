@@ -117,7 +117,7 @@ def _update_fragments(article: Article, updates: list[LiveUpdate]) -> dict[int, 
         update.pk: FRAGMENT_KEY.format(
             pk=update.pk,
             changed=update.updated_at.timestamp(),
-            photo=update.image.updated_at.timestamp() if update.image else 0,
+            photo=update.public_image.updated_at.timestamp() if update.public_image else 0,
         )
         for update in updates
     }
