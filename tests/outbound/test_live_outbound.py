@@ -283,3 +283,40 @@ def test_a_photo_expiring_on_an_update_ends_the_cached_pages_life(client, settin
     lifetime = int(re.search(r"s-maxage=(\d+)", response["Cache-Control"]).group(1))
     assert 80 <= lifetime <= 90
     assert page_cache.cache_lifetime(None) <= 90
+
+
+@pytest.mark.parametrize("url", ["/feeds/latest.atom", "/tags/mali/feed.atom"])
+def test_an_atom_entry_is_updated_by_the_newest_update_even_when_cached(
+    client, settings, story, url, committed
+):
+    settings.PAGE_CACHE_SECONDS = 300
+    atom = "{http://www.w3.org/2005/Atom}"
+
+    def entry():
+        feed = ET.fromstring(client.get(url).content)
+        (found,) = feed.iter(f"{atom}entry")
+        return found
+
+    assert "Talks begin" in entry().find(f"{atom}content").text
+    later = timezone.now() + datetime.timedelta(minutes=5)
+    with committed():
+        live.post_update(article=story, user=None, body="<p>A deal is signed.</p>", posted_at=later)
+    story.live_updates.filter(body__contains="deal").update(updated_at=later)
+    fresh = entry()
+    assert "A deal is signed." in fresh.find(f"{atom}content").text
+    updated = datetime.datetime.fromisoformat(fresh.find(f"{atom}updated").text)
+    assert updated >= later.replace(microsecond=0)
+
+
+def test_the_rss_item_carries_the_updates_newest_first(client, story):
+    (item,) = ET.fromstring(client.get("/feeds/latest.rss").content).iter("item")
+    text = item.find("{http://purl.org/rss/1.0/modules/content/}encoded").text
+    assert text.index("Talks begin") < text.index("Leaders arrive.")
+    assert "(key event)" in text and "Withdrawn rumour" not in text
+
+
+def test_the_news_sitemap_lists_a_live_page_started_today(client):
+    fresh = live.start_coverage(article=make_article("Storm live"), user=None)
+    found = ET.fromstring(client.get("/sitemap-news.xml").content)
+    locations = [element.text for element in found.iter() if element.tag.endswith("loc")]
+    assert SITE + fresh.get_absolute_url() in locations
