@@ -1098,6 +1098,13 @@ class LiveUpdate(models.Model):
         return f"update-{self.pk}"
 
     @property
+    def public_image(self):
+        """The photo readers may see: none once its licence has expired, or before it has a file
+        (a caption waiting for its photo)."""
+        image = self.image
+        return None if image is None or image.is_expired or not image.file else image
+
+    @property
     def plain_text(self) -> str:
         """The body as one line of text (block elements kept apart by a space)."""
         spaced = BLOCK_START.sub(r" \g<0>", self.body)

@@ -9,6 +9,11 @@ Three layers, one rule: every change readers could see invalidates everything at
 - **The page cache** (`PublicPageCacheMiddleware`): rendered public responses kept in the cache
   under that generation, never past the next scheduled publication, so a scheduled story appears
   on time. It also answers conditional requests (`ETag`/`Last-Modified` → `304`).
+- **One render per miss**: when a change has just made a page stale, the readers who ask for it at
+  that moment do not all render it (a live page's poll is asked by every open page every few
+  seconds). The first takes a short lock in the cache and renders; the others wait for what it
+  stores (`_single_render`) and are served that, or render themselves after `RENDER_WAIT_SECONDS`.
+  Nobody is served a page of an older generation meanwhile.
 - **HTTP caches in front** (Varnish): public responses carry `s-maxage` with the same bound, and
   the same committed change sends one `BAN` to each `CACHE_PURGE_URL`.
 
@@ -27,6 +32,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from functools import lru_cache, wraps
 from pathlib import Path
 
@@ -35,7 +41,7 @@ from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
-from django.db.models import Min, Q
+from django.db.models import DateTimeField, Min, Q, Subquery
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import timezone
@@ -48,7 +54,7 @@ from django.utils.cache import (
 )
 from django.utils.http import http_date, parse_http_date_safe
 
-from ..models import Article
+from ..models import Article, LiveUpdate
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +63,13 @@ GENERATION_KEY = "content-generation"
 CACHEABLE_STATUSES = {200}
 # Headers that belong to one exchange, not to the stored page.
 UNSTORED_HEADERS = {"set-cookie", "x-page-cache", "date", "cache-control"}
+# A miss is rendered once: the others asking meanwhile wait at most this long for it, checking
+# the cache every RENDER_CHECK_SECONDS (doubling up to RENDER_CHECK_MAX_SECONDS). The lock outlives
+# a render that never finishes (a killed worker) by RENDER_LOCK_SECONDS at most.
+RENDER_WAIT_SECONDS = 3.0
+RENDER_CHECK_SECONDS = 0.005
+RENDER_CHECK_MAX_SECONDS = 0.05
+RENDER_LOCK_SECONDS = 10
 
 
 # -- The content generation ---------------------------------------------------------------------
@@ -144,13 +157,21 @@ def purge_http_caches() -> None:
 
 def _next_publication_time():
     """When public pages next change by themselves, as a timestamp or None: a scheduled story
-    appears (an embargoed one is scheduled at or after its embargo), or a story or a lead photo
-    expires."""
+    appears (an embargoed one is scheduled at or after its embargo), or a story, a lead photo or
+    a live update's photo expires."""
     now = timezone.now()
+    update_photos = (
+        LiveUpdate.objects.shown()
+        .filter(image__expires_at__gt=now, article__in=Article.objects.listed())
+        .order_by("image__expires_at")
+        .values("image__expires_at")[:1]
+    )
     moments = Article.objects.listed().aggregate(
         scheduled=Min("published_at", filter=Q(published_at__gt=now)),
         expiring=Min("expires_at", filter=Q(expires_at__gt=now)),
         photo_expiring=Min("lead_image__expires_at", filter=Q(lead_image__expires_at__gt=now)),
+        # Not correlated with the stories row by row: worked out once, in the same query.
+        update_photo_expiring=Min(Subquery(update_photos, output_field=DateTimeField())),
     )
     found = [moment for moment in moments.values() if moment is not None]
     return min(found).timestamp() if found else None
@@ -239,6 +260,44 @@ def _generation_and_entry(key: str) -> tuple[int | None, dict | None]:
     if generation is None or entry is None or entry.get("generation") != generation:
         return generation, None
     return generation, entry
+
+
+def _fresh(entry: dict | None, generation: int) -> bool:
+    return (
+        entry is not None
+        and entry.get("generation") == generation
+        and entry["expires"] - time.time() >= 1
+    )
+
+
+@contextmanager
+def _single_render(key: str, generation: int):
+    """Around the render (and storing) of a missed page: yields None when this request is to
+    render it, having taken the lock (or given up waiting for it), or the entry another request
+    rendered and stored while this one waited. The lock belongs to one address in one generation,
+    so a render of an older generation never holds up the newer one."""
+    lock = f"rendering:{generation}:{key}"
+    held = cache.add(lock, True, timeout=RENDER_LOCK_SECONDS)
+    entry, pause = None, RENDER_CHECK_SECONDS
+    deadline = time.monotonic() + RENDER_WAIT_SECONDS
+    while not held and time.monotonic() < deadline:
+        time.sleep(pause)
+        pause = min(pause * 2, RENDER_CHECK_MAX_SECONDS)
+        # The lock first: once it is gone, whatever its holder stored is there to read.
+        found = cache.get_many([lock, key])
+        if _fresh(found.get(key), generation):
+            entry = found[key]
+            break
+        if lock not in found:
+            # Released without storing (a 404, a private answer) or the cache went away: try
+            # once more to be the one rendering, else render anyway.
+            held = cache.add(lock, True, timeout=RENDER_LOCK_SECONDS)
+            break
+    try:
+        yield entry
+    finally:
+        if held:
+            cache.delete(lock)
 
 
 def _is_shareable(response) -> bool:
@@ -377,11 +436,22 @@ class PublicPageCacheMiddleware:
             generation, entry = _generation_and_entry(key)
             if generation is None:
                 key = None
-            elif entry and entry["expires"] - time.time() >= 1:
-                response = _from_stored(entry)
-                response["X-Page-Cache"] = "hit"
-                return _conditional(request, _encoded(request, response, entry["variants"]))
+            elif _fresh(entry, generation):
+                return self._hit(request, entry)
+        if key is None:
+            return self._render(request, key, generation)
+        with _single_render(key, generation) as entry:
+            if entry is not None:
+                return self._hit(request, entry)
+            return self._render(request, key, generation)
 
+    @staticmethod
+    def _hit(request, entry: dict):
+        response = _from_stored(entry)
+        response["X-Page-Cache"] = "hit"
+        return _conditional(request, _encoded(request, response, entry["variants"]))
+
+    def _render(self, request, key: str | None, generation: int | None):
         response = self.get_response(request)
         if response.status_code not in {200, 304} or not _is_shareable(response):
             if not response.has_header("Cache-Control"):

@@ -33,6 +33,22 @@ def stored_file_size(file) -> int | None:
     return ask_storage(lambda: file.size, about=f"the size of {file.name}", otherwise=None)
 
 
+def image_object(image) -> dict | None:
+    """schema.org ImageObject for a photo readers may see, or None when storage cannot give its
+    address (no broken image is announced)."""
+    url = stored_file_url(image.file) if image is not None and image.file else ""
+    if not url:
+        return None
+    return {
+        "@type": "ImageObject",
+        "url": url,
+        "contentUrl": url,
+        **({"width": image.width, "height": image.height} if image.width else {}),
+        **({"caption": image.caption} if image.caption else {}),
+        **({"creditText": image.display_credit} if image.credit else {}),
+    }
+
+
 def lead_photo_url(article) -> str:
     """The absolute URL of the story's lead photo file, or "" when it has none (yet)."""
     image = article.public_lead_image

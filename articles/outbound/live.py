@@ -5,7 +5,7 @@ ninjs. Only updates that are not deleted, and only of a story the caller got fro
 from django.db.models import Max
 
 from ..models import LiveUpdate
-from .links import absolute_url
+from .links import absolute_url, image_object
 
 # What leaves the site as data carries the newest updates only: a live page can reach hundreds.
 OUTBOUND_UPDATES = 100
@@ -92,6 +92,8 @@ def live_blog_updates(article, updates) -> list[dict]:
         }
         if update.byline:
             item["author"] = [{"@type": "Person", "name": update.byline}]
+        if photo := image_object(update.public_image):
+            item["image"] = photo
         items.append(item)
     return items
 

@@ -13,7 +13,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from ..credits import free_byline_parts
 from ..photos.renditions import social_image
 from . import live
-from .links import absolute_url, lead_photo_url, story_updated
+from .links import absolute_url, image_object, story_updated
 
 _SCRIPT_SAFE = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
@@ -103,16 +103,8 @@ def news_article_data(article) -> dict:
         data["sourceOrganization"] = [_organization(source) for source in sources]
     if tags := article.tag_list():
         data["keywords"] = [tag.name for tag in tags]
-    image = article.public_lead_image
-    if image_url := lead_photo_url(article):
-        data["image"] = {
-            "@type": "ImageObject",
-            "url": image_url,
-            "contentUrl": image_url,
-            **({"width": image.width, "height": image.height} if image.width else {}),
-            **({"caption": image.caption} if image.caption else {}),
-            **({"creditText": image.display_credit} if image.credit else {}),
-        }
+    if photo := image_object(article.public_lead_image):
+        data["image"] = photo
     if corrections := _corrections(article):
         data["correction"] = corrections
     if article.is_live_coverage:

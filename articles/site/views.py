@@ -117,7 +117,7 @@ def _update_fragments(article: Article, updates: list[LiveUpdate]) -> dict[int, 
         update.pk: FRAGMENT_KEY.format(
             pk=update.pk,
             changed=update.updated_at.timestamp(),
-            photo=update.image.updated_at.timestamp() if update.image else 0,
+            photo=update.public_image.updated_at.timestamp() if update.public_image else 0,
         )
         for update in updates
     }
@@ -146,9 +146,11 @@ def live_updates_json(request, year, month, day, slug):
     if not article.is_live_coverage:
         raise Http404("This story is not live coverage.")
     shown = LiveUpdate.objects.filter(article=article).shown().newest_first()
-    ids = list(shown.values_list("pk", flat=True)[:LIVE_PAGE_UPDATES])
+    listed = list(shown.values_list("pk", "is_key_event")[:LIVE_PAGE_UPDATES])
+    ids = [pk for pk, _ in listed]
     polled = list(shown.for_page()[:POLLED_UPDATES])
     fragments = _update_fragments(article, polled)
+    key_events = _key_events(shown, polled, [pk for pk, is_key in listed if is_key])
     updates = [
         {
             "id": update.pk,
@@ -164,8 +166,23 @@ def live_updates_json(request, year, month, day, slug):
         "ended_at": article.live_ended_at.isoformat() if article.live_ended_at else None,
         "ids": ids,
         "updates": updates,
+        # The page's key events box as it is now (empty when none): a pin or unpin replaces it.
+        "key_events_html": render_to_string(
+            "articles/includes/live_key_events.html", {"key_events": key_events}
+        ).strip(),
     }
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
+def _key_events(shown, polled: list[LiveUpdate], key_ids: list[int]) -> list[LiveUpdate]:
+    """The key events among the shown updates, newest first, as the page lists them: those the
+    poll carries anyway, and a query for older ones only when there are any."""
+    by_pk = {update.pk: update for update in polled if update.is_key_event}
+    older = [pk for pk in key_ids if pk not in by_pk]
+    if older:
+        fields = ("pk", "article_id", "posted_at", "headline", "body", "is_key_event")
+        by_pk |= {update.pk: update for update in shown.filter(pk__in=older).only(*fields)}
+    return [by_pk[pk] for pk in key_ids if pk in by_pk]
 
 
 def withdrawn_notice(request):

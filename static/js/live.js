@@ -1,7 +1,8 @@
 // A live page asks for its updates every few seconds (one cached address per story: the page
 // cache and Varnish answer, with a 304 when nothing changed). New updates wait behind a
-// "3 new updates" button so nothing moves under the reader; edits replace an update in place and
-// deleted updates leave the page at once. Without this script the page shows everything anyway.
+// "3 new updates" button so nothing moves under the reader; edits replace an update in place,
+// deleted updates leave the page at once and the key events box follows pins and unpins.
+// Without this script the page shows everything anyway.
 (function () {
   "use strict";
   var section = document.getElementById("live");
@@ -46,8 +47,19 @@
     return count === 1 ? one : many.replace("{count}", String(count));
   }
 
+  // The key events box follows pins and unpins: the poll sends it whole ("" when there are none).
+  function applyKeyEvents(html) {
+    if (typeof html !== "string") return;
+    var current = section.querySelector(".live__key-events");
+    var fresh = html ? fromHtml(html) : null;
+    if (current && fresh && current.isEqualNode(fresh)) return;
+    if (current) current.remove();
+    if (fresh) section.insertBefore(fresh, section.querySelector(".live__order"));
+  }
+
   function apply(data) {
     latest = data;
+    applyKeyEvents(data.key_events_html);
     var visible = {};
     data.ids.forEach(function (id) { visible[id] = true; });
     var shown = shownUpdates();

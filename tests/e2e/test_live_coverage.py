@@ -60,3 +60,28 @@ def test_a_permalink_opens_the_page_at_its_update(page: Page, newsroom):
     update = page.locator(f"#update-{target.pk}")
     expect(update).to_be_in_viewport()
     expect(update).to_contain_text("The one linked to.")
+
+
+def test_the_key_events_box_follows_pins_on_an_open_page(page: Page, browser_problems, newsroom):
+    story = live.start_coverage(article=newsroom, user=None)
+    first = live.post_update(
+        article=story, user=None, body="<p>Troops reach the capital.</p>", headline="Troops arrive"
+    )
+    live.post_update(article=story, user=None, body="<p>Roads are quiet.</p>")
+    browser_problems.watch(page)
+    page.goto(story.get_absolute_url())
+    key_events = page.get_by_role("navigation", name="Key events")
+    expect(page.locator("#live-stream .live-update")).to_have_count(2)
+    expect(key_events).to_have_count(0)
+
+    live.set_key_event(update=first, user=None, is_key_event=True)
+    expect(key_events).to_be_visible(timeout=15_000)
+    link = key_events.get_by_role("link", name="Troops arrive")
+    expect(link).to_have_attribute("href", f"#update-{first.pk}")
+    # The update itself is marked as a key event in the stream, and nothing else moved.
+    expect(page.locator(f"#update-{first.pk}")).to_contain_text("Key event")
+    expect(page.locator("#live-stream .live-update")).to_have_count(2)
+    assert serious_accessibility_violations(page) == []
+
+    live.set_key_event(update=first, user=None, is_key_event=False)
+    expect(key_events).to_have_count(0, timeout=15_000)

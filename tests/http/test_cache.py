@@ -4,6 +4,7 @@ requests, and change the moment anything readers could see changes (articles/htt
 import datetime
 import http.server
 import threading
+import time
 
 import pytest
 import redis as redis_client
@@ -397,3 +398,88 @@ class TestSharedCache:
         assert fresh["X-Page-Cache"] == "miss"
         assert "After" in text(fresh)
         assert get(client, "/")["X-Page-Cache"] == "hit"
+
+
+class TestOneRenderPerMiss:
+    """When a change makes a page stale, the readers who ask for it at that moment do not all
+    render it: one does, the others are served what it stores."""
+
+    @staticmethod
+    def ask_together(url: str, readers: int) -> list:
+        from django.db import connections
+        from django.test import Client
+
+        arrived = threading.Barrier(readers)
+        answers = []
+
+        def ask():
+            try:
+                arrived.wait()
+                response = Client().get(url)
+                answers.append((response.status_code, response.content))
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=ask) for _ in range(readers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        return answers
+
+    @staticmethod
+    def count_renders(monkeypatch, seconds: float) -> list:
+        """Front page renders, each made to take `seconds`."""
+        from articles.site import views
+
+        renders, render = [], views.stories_in_order
+
+        def slow(*args):
+            renders.append(1)
+            time.sleep(seconds)
+            return render(*args)
+
+        monkeypatch.setattr(views, "stories_in_order", slow)
+        return renders
+
+    def test_readers_after_a_change_share_one_render_through_redis(
+        self, transactional_db, tmp_path, settings, monkeypatch
+    ):
+        try:
+            redis = RedisServer(tmp_path)
+        except FileNotFoundError:
+            missing_service("redis-server is not installed (apt-get install redis-server)")
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "articles.http.redis_cache.ResilientRedisCache",
+                "LOCATION": redis.url,
+            }
+        }
+        try:
+            story = make_article("Before the change")
+            assert b"Before the change" in self.ask_together("/", 1)[0][1]
+            story.headline = "After the change"
+            story.save()  # committed: a new generation
+            renders = self.count_renders(monkeypatch, 0.3)
+            answers = self.ask_together("/", 8)
+            assert [status for status, _ in answers] == [200] * 8
+            assert all(b"After the change" in content for _, content in answers)
+            assert len(renders) == 1
+            assert not redis_client.Redis.from_url(redis.url).keys("*rendering:*")
+        finally:
+            redis.stop()
+
+    def test_a_render_that_stores_nothing_does_not_hold_the_others(
+        self, transactional_db, settings, monkeypatch
+    ):
+        """A page that cannot be stored (here its lifetime ends at once) is rendered by each
+        reader, without waiting out RENDER_WAIT_SECONDS."""
+        settings.PAGE_CACHE_SECONDS = 300
+        make_article("Soon")
+        monkeypatch.setattr(page_cache, "cache_lifetime", lambda generation: 0)
+        renders = self.count_renders(monkeypatch, 0.2)
+        started = time.monotonic()
+        answers = self.ask_together("/", 4)
+        assert [status for status, _ in answers] == [200] * 4
+        assert len(renders) == 4
+        assert time.monotonic() - started < page_cache.RENDER_WAIT_SECONDS

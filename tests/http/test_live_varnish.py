@@ -57,8 +57,33 @@ def test_posts_edits_and_deletions_reach_readers_through_varnish(stack, live_sto
     page = fetch(varnish, live_story).text
     assert "Curfew from 9pm." in page and "Curfew announced." not in page
 
+    # Both stored by Varnish when the deletion comes: it must purge them, not wait them out.
+    fetch(varnish, poll)
+    assert fetch(varnish, poll).headers["X-Varnish-Cache"] == "HIT"
+    assert fetch(varnish, live_story).headers["X-Varnish-Cache"] == "HIT"
     run(env, f"live.delete_update(update={SEED}.live_updates.get(pk={second}), user=None)")
-    page = fetch(varnish, live_story).text
-    assert "Roads closed." not in page
-    assert not re.search(rf'id="update-{second}"', page)
-    assert json.loads(fetch(varnish, poll).text)["ids"] == [first]
+    page = fetch(varnish, live_story)
+    assert page.headers["X-Varnish-Cache"] == "MISS"
+    assert "Roads closed." not in page.text
+    assert not re.search(rf'id="update-{second}"', page.text)
+    polled = fetch(varnish, poll)
+    assert polled.headers["X-Varnish-Cache"] == "MISS"
+    assert json.loads(polled.text)["ids"] == [first]
+
+
+def test_a_pin_reaches_the_varnish_cached_poll_and_page(stack, live_story):  # noqa: F811
+    _, varnish, env = stack
+    poll = f"{live_story}updates.json"
+    update = post(env, "Talks collapse.")
+    fetch(varnish, poll)
+    assert fetch(varnish, poll).headers["X-Varnish-Cache"] == "HIT"
+    fetch(varnish, live_story)
+    assert fetch(varnish, live_story).headers["X-Varnish-Cache"] == "HIT"
+    run(
+        env,
+        f"u = {SEED}.live_updates.get(pk={update})\n"
+        "live.set_key_event(update=u, user=None, is_key_event=True)",
+    )
+    box = json.loads(fetch(varnish, poll).text)["key_events_html"]
+    assert f'href="#update-{update}"' in box
+    assert box in fetch(varnish, live_story).text

@@ -209,3 +209,114 @@ def test_the_news_sitemap_lists_running_coverage_older_than_two_days(client):
     live.end_coverage(article=old, user=None)
     cache.clear()
     assert client.get("/sitemap-news.xml").status_code == 404
+
+
+def photo(**fields):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.helpers.factories import make_image
+    from tests.helpers.images import image_bytes
+
+    upload = SimpleUploadedFile("scene.png", image_bytes("PNG", width=80, height=60))
+    defaults = {"caption": "Crowds outside the palace", "credit": "Jane Doe/Reuters"}
+    return make_image(alt_text="Crowds", file=upload, **(defaults | fields))
+
+
+def stream_of(page: str, update) -> str:
+    start = page.index(f'id="update-{update.pk}"')
+    return page[start : page.index("</article>", start)]
+
+
+def test_an_update_photo_is_in_the_json_ld_and_on_the_page(client):
+    article = live.start_coverage(article=make_article("Coup live"), user=None)
+    picture = photo()
+    update = live.post_update(article=article, user=None, body="<p>The scene.</p>", image=picture)
+    live.post_update(article=article, user=None, body="<p>No photo here.</p>")
+    data = json_ld(client, article)
+    check_schema_org(data)
+    without, with_photo = data["liveBlogUpdate"]
+    assert "image" not in without
+    image = with_photo["image"]
+    assert image["@type"] == "ImageObject"
+    assert image["contentUrl"] == SITE + picture.file.url
+    assert (image["width"], image["height"]) == (80, 60)
+    assert image["caption"] == "Crowds outside the palace"
+    assert image["creditText"] == "Jane Doe/Reuters"
+    page = client.get(article.get_absolute_url()).content.decode()
+    shown = stream_of(page, update)
+    assert "<img" in shown and 'alt="Crowds"' in shown and "Crowds outside the palace" in shown
+
+
+@pytest.mark.parametrize("state", ["expired", "no file yet"])
+def test_an_update_photo_readers_may_not_see_shows_nowhere(client, state):
+    article = live.start_coverage(article=make_article("Coup live"), user=None)
+    if state == "expired":
+        picture = photo(expires_at=timezone.now() - datetime.timedelta(minutes=1))
+    else:  # a wire caption waiting for its photo
+        from tests.helpers.factories import make_image
+
+        picture = make_image(caption="Crowds outside the palace")
+    update = live.post_update(article=article, user=None, body="<p>The scene.</p>", image=picture)
+    data = json_ld(client, article)
+    check_schema_org(data)
+    assert "image" not in data["liveBlogUpdate"][0]
+    page = client.get(article.get_absolute_url()).content.decode()
+    shown = stream_of(page, update)
+    assert "The scene." in shown
+    assert "<img" not in shown and "<figure" not in shown and "Crowds outside" not in shown
+    (polled,) = client.get(f"{article.get_absolute_url()}updates.json").json()["updates"]
+    assert "<img" not in polled["html"] and "Crowds outside" not in polled["html"]
+
+
+def test_a_photo_expiring_on_an_update_ends_the_cached_pages_life(client, settings):
+    """The page cache and Varnish keep a live page no longer than its update photo's licence."""
+    from articles.http import page_cache
+
+    settings.PAGE_CACHE_SECONDS = 300
+    article = live.start_coverage(article=make_article("Coup live"), user=None)
+    expiring = timezone.now() + datetime.timedelta(seconds=90)
+    live.post_update(
+        article=article, user=None, body="<p>The scene.</p>", image=photo(expires_at=expiring)
+    )
+    response = client.get(article.get_absolute_url())
+    assert "<img" in stream_of(response.content.decode(), article.live_updates.get())
+    lifetime = int(re.search(r"s-maxage=(\d+)", response["Cache-Control"]).group(1))
+    assert 80 <= lifetime <= 90
+    assert page_cache.cache_lifetime(None) <= 90
+
+
+@pytest.mark.parametrize("url", ["/feeds/latest.atom", "/tags/mali/feed.atom"])
+def test_an_atom_entry_is_updated_by_the_newest_update_even_when_cached(
+    client, settings, story, url, committed
+):
+    settings.PAGE_CACHE_SECONDS = 300
+    atom = "{http://www.w3.org/2005/Atom}"
+
+    def entry():
+        feed = ET.fromstring(client.get(url).content)
+        (found,) = feed.iter(f"{atom}entry")
+        return found
+
+    assert "Talks begin" in entry().find(f"{atom}content").text
+    later = timezone.now() + datetime.timedelta(minutes=5)
+    with committed():
+        live.post_update(article=story, user=None, body="<p>A deal is signed.</p>", posted_at=later)
+    story.live_updates.filter(body__contains="deal").update(updated_at=later)
+    fresh = entry()
+    assert "A deal is signed." in fresh.find(f"{atom}content").text
+    updated = datetime.datetime.fromisoformat(fresh.find(f"{atom}updated").text)
+    assert updated >= later.replace(microsecond=0)
+
+
+def test_the_rss_item_carries_the_updates_newest_first(client, story):
+    (item,) = ET.fromstring(client.get("/feeds/latest.rss").content).iter("item")
+    text = item.find("{http://purl.org/rss/1.0/modules/content/}encoded").text
+    assert text.index("Talks begin") < text.index("Leaders arrive.")
+    assert "(key event)" in text and "Withdrawn rumour" not in text
+
+
+def test_the_news_sitemap_lists_a_live_page_started_today(client):
+    fresh = live.start_coverage(article=make_article("Storm live"), user=None)
+    found = ET.fromstring(client.get("/sitemap-news.xml").content)
+    locations = [element.text for element in found.iter() if element.tag.endswith("loc")]
+    assert SITE + fresh.get_absolute_url() in locations

@@ -2,6 +2,7 @@
 and the poll served by the page cache (304 until the next update)."""
 
 import re
+import time
 
 import pytest
 from django.core.cache import cache
@@ -206,3 +207,73 @@ def test_a_french_live_page_and_its_script_words_are_french(client):
     live.end_coverage(article=story, user=None)
     cache.clear()
     assert 'id="live-status">Ce direct est terminé.</p>' in html(client, story.get_absolute_url())
+
+
+def test_pollers_arriving_together_after_a_post_render_the_poll_once(
+    transactional_db, settings, monkeypatch
+):
+    """The moment a post makes the cached poll stale, every open page's next poll arrives: one of
+    them renders it, the others wait for what it stores (and none is served the stale answer)."""
+    import threading
+
+    from django.db import connections
+    from django.test import Client
+
+    from articles.site import views
+
+    settings.PAGE_CACHE_SECONDS = 300
+    story = live.start_coverage(article=make_article("Election night live"), user=None)
+    first = post(story, "First.")
+    url = poll_url(story)
+    assert Client().get(url).json()["ids"] == [first.pk]
+    second = post(story, "Second.")  # committed: a new content generation
+
+    renders = []
+    render_fragments = views._update_fragments
+
+    def slow_render(*args):
+        renders.append(threading.get_ident())
+        time.sleep(0.3)  # long enough for every poller to arrive meanwhile
+        return render_fragments(*args)
+
+    monkeypatch.setattr(views, "_update_fragments", slow_render)
+    pollers = 12
+    arrived = threading.Barrier(pollers)
+    answers = []
+
+    def poll():
+        try:
+            arrived.wait()
+            response = Client().get(url)
+            answers.append((response.status_code, response.json()["ids"]))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=poll) for _ in range(pollers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert answers == [(200, [second.pk, first.pk])] * pollers
+    assert len(renders) == 1
+
+
+def test_the_poll_carries_the_key_events_box_as_the_page_shows_it(client, story, committed):
+    oldest = post(story, "Polls open.", headline="Polls open")
+    for number in range(25):  # the oldest is no longer among the updates the poll carries
+        post(story, f"Update {number}.")
+    newest = post(story, "A winner is declared.")
+    assert client.get(poll_url(story)).json()["key_events_html"] == ""
+    with committed():
+        live.set_key_event(update=oldest, user=None, is_key_event=True)
+    with committed():
+        live.set_key_event(update=newest, user=None, is_key_event=True)
+    box = client.get(poll_url(story)).json()["key_events_html"]
+    assert box.startswith('<nav class="live__key-events"')
+    assert box.index(f'href="#update-{newest.pk}"') < box.index(f'href="#update-{oldest.pk}"')
+    assert "Polls open" in box and "A winner is declared." in box
+    assert box in html(client, story.get_absolute_url())
+    with committed():
+        live.set_key_event(update=oldest, user=None, is_key_event=False)
+    box = client.get(poll_url(story)).json()["key_events_html"]
+    assert f"#update-{oldest.pk}" not in box and f"#update-{newest.pk}" in box
