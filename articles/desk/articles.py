@@ -236,7 +236,13 @@ class ArticleAdmin(LiveEditingMixin, LiveDeskMixin, ArticleWorkflowAdmin):
         upload = form.cleaned_data.get("lead_photo_file")
         alt_text = form.cleaned_data.get("lead_photo_alt") or ""
         if upload:
-            attach_lead_photo(obj, upload=upload, alt_text=alt_text, user=request.user)
+            attach_lead_photo(
+                obj,
+                upload=upload,
+                alt_text=alt_text,
+                user=request.user,
+                for_working_draft=form.drafts_only,
+            )
         elif form.alt_text_changed():
             update_alt_text(obj.lead_image, alt_text)
         super().save_model(request, obj, form, change)
