@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from articles.editorial import services
 from articles.editorial.checks import run_checks
-from articles.models import Article, Revision
+from articles.models import Article, Author, Contributor, Revision
 
 from ..helpers.factories import make_article, make_draft, make_editor, make_image, make_staff
 from ..helpers.workflow_forms import change_url, opened_form
@@ -388,6 +388,45 @@ class TestSearch:
         assert seed_story.headline in page  # "Wagner" is in its tags and body
         assert "A draft about the mercenaries" in page  # drafts are searched too
         assert "Unrelated draft" not in page
+
+    def test_bylines_and_contributors_names_find_their_stories(self, editor):
+        amina = Author.objects.create(name="Amina Traoré")
+        credited = make_draft("Credited story", byline="")
+        Contributor.objects.create(article=credited, author=amina, role=Contributor.Role.PHOTOS)
+        make_article("Wire story", byline="By Jean Dupont and Kofi Mensah")
+        make_draft("Nobody's story", byline="", body="<p>Neither of them.</p>")
+        page = editor.get(CHANGELIST + "?q=Traoré").content.decode()
+        assert "Credited story" in page and "Nobody" not in page and "Wire story" not in page
+        page = editor.get(CHANGELIST + "?q=Mensah").content.decode()
+        assert "Wire story" in page and "Credited story" not in page
+        # A renamed author's stories are found by the new name, and no longer by the old one.
+        amina.name = "Amina Koné"
+        amina.save()
+        assert "Credited story" in editor.get(CHANGELIST + "?q=Koné").content.decode()
+        assert "Credited story" not in editor.get(CHANGELIST + "?q=Traoré").content.decode()
+        # A credit removed: not found by that name any more.
+        Contributor.objects.filter(article=credited).delete()
+        assert "Credited story" not in editor.get(CHANGELIST + "?q=Koné").content.decode()
+
+    def test_search_goes_through_the_index_in_pinned_queries(
+        self, editor, django_assert_max_num_queries
+    ):
+        def credited_stories(first, count):
+            for n in range(first, first + count):
+                story = make_article(f"Story {n}", byline="By Kofi Mensah")
+                writer = Author.objects.create(name=f"Writer {n}")
+                Contributor.objects.create(article=story, author=writer)
+
+        credited_stories(0, 3)
+        with CaptureQueriesContext(connection) as queries:
+            page = editor.get(CHANGELIST + "?q=Mensah").content.decode()
+        assert all(f"Story {n}" in page for n in range(3))
+        sql = " ".join(query["sql"] for query in queries.captured_queries).upper()
+        assert " LIKE " not in sql  # found through the search engine, not a scan
+        credited_stories(3, 12)
+        with django_assert_max_num_queries(13):  # the same for 15 matches as for 3
+            page = editor.get(CHANGELIST + "?q=Writer").content.decode()
+        assert all(f"Story {n}" in page for n in range(15))
 
     def test_a_story_number_finds_it(self, editor):
         story = make_draft("Numbered")
