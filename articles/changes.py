@@ -27,7 +27,7 @@ import contextlib
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from .http.page_cache import bump_generation, purge_http_caches
@@ -227,8 +227,25 @@ def _credit(sender, instance, raw=False, using=None, **kwargs):
     record(stories=() if raw else [instance.article_id], using=using)
 
 
+@receiver(pre_save, sender=Author, dispatch_uid="changes.author_renaming")
+def _author_renaming(sender, instance, raw=False, using=None, **kwargs):
+    instance.renamed = (
+        not raw
+        and instance.pk is not None
+        and Author.objects.using(using).filter(pk=instance.pk).exclude(name=instance.name).exists()
+    )
+
+
 @receiver(post_save, sender=Author, dispatch_uid="changes.author_saved")
 @receiver(post_delete, sender=Author, dispatch_uid="changes.author_deleted")
 def _author(sender, instance, using=None, **kwargs):
-    # A renamed author changes their stories' bylines; what pages show is purged either way.
-    record(using=using)
+    # A renamed author changes their stories' bylines, and their stories are searched by the new
+    # name (their documents are rewritten); what pages show is purged either way.
+    stories = ()
+    if getattr(instance, "renamed", False):
+        stories = (
+            Contributor.objects.using(using)
+            .filter(author=instance)
+            .values_list("article_id", flat=True)
+        )
+    record(stories=list(stories), using=using)

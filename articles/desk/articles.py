@@ -128,8 +128,8 @@ class ArticleAdmin(LiveEditingMixin, LiveDeskMixin, ArticleWorkflowAdmin):
     # Searched by the project's search engine (get_search_results), not by LIKE scans.
     search_fields = ["headline"]
     search_help_text = (
-        'Words from the headline, standfirst, body or tags; "a phrase", -leave-out, this or '
-        "that; or a story's number."
+        "Words from the headline, standfirst, body, tags, byline or contributors' names; "
+        '"a phrase", -leave-out, this or that; or a story\'s number.'
     )
     autocomplete_fields = ["sources", "lead_image"]
     raw_id_fields = ["translation_of"]  # a story number, with a look-up link
@@ -189,8 +189,9 @@ class ArticleAdmin(LiveEditingMixin, LiveDeskMixin, ArticleWorkflowAdmin):
         )
 
     def get_search_results(self, request, queryset, search_term):
-        """Stories whose headline, standfirst, body or tags match, through articles/search: the
-        full-text index of every story, drafts included (reader searches filter to published)."""
+        """Stories whose headline, standfirst, body, tags, byline or contributors' names match,
+        through articles/search: the full-text index of every story, drafts included (reader
+        searches filter to published). No LIKE scan of the story table."""
         term = search_term.strip()
         query = parse_query(term)
         if not query:
@@ -236,7 +237,13 @@ class ArticleAdmin(LiveEditingMixin, LiveDeskMixin, ArticleWorkflowAdmin):
         upload = form.cleaned_data.get("lead_photo_file")
         alt_text = form.cleaned_data.get("lead_photo_alt") or ""
         if upload:
-            attach_lead_photo(obj, upload=upload, alt_text=alt_text, user=request.user)
+            attach_lead_photo(
+                obj,
+                upload=upload,
+                alt_text=alt_text,
+                user=request.user,
+                for_working_draft=form.drafts_only,
+            )
         elif form.alt_text_changed():
             update_alt_text(obj.lead_image, alt_text)
         super().save_model(request, obj, form, change)

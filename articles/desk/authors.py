@@ -7,6 +7,7 @@ from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
+from ..editorial import services
 from ..editorial.authors import (
     MERGE_PERMISSION,
     SlugTaken,
@@ -27,6 +28,20 @@ class ContributorInline(admin.TabularInline):
     fields = ["author", "role", "position"]
     verbose_name = "contributor"
     verbose_name_plural = "Contributors (the byline; the free-text byline stays for wire copy)"
+
+    # Credits are saved on the story at once, not kept in a working draft: on a live story
+    # only those who may change it directly (editors) change them; reporters see them.
+    def _credits_editable(self, request, obj) -> bool:
+        return obj is None or services.can_edit(request.user, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._credits_editable(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._credits_editable(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._credits_editable(request, obj)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         # A table row's fields have a column heading, not a <label>: name them for screen readers.

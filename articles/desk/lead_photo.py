@@ -171,12 +171,17 @@ class StoryForm(forms.ModelForm):
         return cleaned
 
 
-def attach_lead_photo(article, *, upload, alt_text: str, user) -> Image:
+def attach_lead_photo(article, *, upload, alt_text: str, user, for_working_draft=False) -> Image:
     """Give `article` the uploaded lead photo: into its waiting caption's record when that has
-    no file yet, else as a new photo. Saved at once (a photo is shared, not part of a draft)."""
+    no file yet, else as a new photo. Saved at once (a photo is shared, not part of a draft).
+
+    `for_working_draft` (a reporter's draft of a live story): always a new photo, with the
+    waiting caption's words copied, so readers see nothing of it until the draft is published."""
     image = article.lead_image
     if image is None or image.file:
         image = Image(alt_text=alt_text.strip())
+    elif for_working_draft:
+        image = Image(alt_text=alt_text.strip(), caption=image.caption, credit=image.credit)
     elif alt_text.strip():
         image.alt_text = alt_text.strip()
     image.file = upload

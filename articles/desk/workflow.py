@@ -35,6 +35,8 @@ class WorkflowFormMixin:
 
     user = None
     check_conflicts = True
+    # A reporter on a live story: a save keeps a working draft and changes nothing readers see.
+    drafts_only = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -78,11 +80,29 @@ class WorkflowFormMixin:
 
     def clean(self):
         cleaned = super().clean()
+        if not services.can_publish(self.user) and "_publish_changes" in self.data:
+            # The button is not there for reporters, so only a crafted request sends it.
+            raise ValidationError(
+                "Only an editor can publish changes to a live story: “Save working draft” "
+                "keeps yours, and an editor publishes them."
+            )
         if not services.can_publish(self.user) and any(
             key.startswith("published_at") and value for key, value in self.data.items()
         ):
             # The field is read-only for reporters, so only a crafted request sends it.
             raise ValidationError("Only an editor can set the publication time.")
+        if (
+            self.drafts_only
+            and "lead_photo_alt" in self.fields
+            and self.alt_text_changed()
+            and not cleaned.get("lead_photo_file")
+        ):
+            # The photo is shared with the live page: its alt text would change for readers now.
+            self.add_error(
+                "lead_photo_alt",
+                "Readers see this photo now, so only an editor can change its alt text; attach "
+                "a new photo file to describe it in your working draft.",
+            )
         self._check_embargo(cleaned)
         if (
             self.instance.withdrawn_at is not None
@@ -150,15 +170,43 @@ class ArticleWorkflowAdmin(DeskModelAdmin):
 
     # ---- Permissions ---------------------------------------------------------------------
 
+    # What a reporter's working draft of a live story cannot hold: they see these, unchangeable.
+    NOT_IN_WORKING_DRAFT = [
+        "status",
+        "published_at",
+        "language",
+        "embargoed_until",
+        "expires_at",
+        "slug",
+        "translation_of",
+    ]
+
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or services.can_edit(request.user, obj))
+        return allowed and (obj is None or services.can_draft_changes(request.user, obj))
+
+    def drafts_only(self, request, obj) -> bool:
+        """Whether this user's saves of `obj` may only go into its working draft (a reporter on a
+        live story)."""
+        return (
+            obj is not None
+            and obj.pk is not None
+            and not services.can_edit(request.user, obj)
+            and services.can_draft_changes(request.user, obj)
+        )
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if not services.can_publish(request.user):
             fields.append("published_at")
+        if self.drafts_only(request, obj):
+            fields += [name for name in self.NOT_IN_WORKING_DRAFT if name not in fields]
         return fields
+
+    def get_prepopulated_fields(self, request, obj=None):
+        if self.drafts_only(request, obj):
+            return {}  # the slug is read-only
+        return super().get_prepopulated_fields(request, obj)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -171,7 +219,11 @@ class ArticleWorkflowAdmin(DeskModelAdmin):
             # The story form (lead photo and all) with the republish confirmation added.
             kwargs.setdefault("form", type("RepublishStoryForm", (RepublishForm, self.form), {}))
         form = super().get_form(request, obj, change, **kwargs)
-        return type(form.__name__, (WorkflowFormMixin, form), {"user": request.user})
+        return type(
+            form.__name__,
+            (WorkflowFormMixin, form),
+            {"user": request.user, "drafts_only": self.drafts_only(request, obj)},
+        )
 
     def get_queryset(self, request):
         return super().get_queryset(request).live()
@@ -480,7 +532,14 @@ class ArticleWorkflowAdmin(DeskModelAdmin):
         article = self._article_or_404(request, object_id)
         if request.method == "POST":
             if not services.can_publish(request.user):
-                raise PermissionDenied
+                messages.error(
+                    request,
+                    "Only an editor can publish changes to a live story; your working draft "
+                    "is kept for them.",
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:articles_article_working_draft", args=[article.pk])
+                )
             if not article.working_draft:
                 messages.info(request, "There is no working draft to publish.")
             else:

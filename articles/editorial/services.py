@@ -93,6 +93,14 @@ def can_edit(user, article: Article) -> bool:
     return article.status in REPORTER_EDITABLE_STATUSES or can_publish(user)
 
 
+def can_draft_changes(user, article: Article) -> bool:
+    """Whether `user` may save changes to this story at all: whoever may edit it, and reporters
+    too while readers can see it, into its working draft only (an editor publishes them)."""
+    return can_edit(user, article) or (
+        _has(user, "articles.change_article") and keeps_working_draft(article)
+    )
+
+
 def allowed_statuses(*, user, current: str) -> list[str]:
     """The statuses `user` may set on a story that is now `current`, in the usual order."""
     targets = TRANSITIONS[Status(current)]
@@ -435,7 +443,8 @@ def add_correction(
 # Saving a story readers can see does not change what they see: the words, photo, sources and
 # tags go into the story's working draft (`Article.working_draft`, shaped like a revision's
 # snapshot), and "Publish changes" (an editor's) makes them live. The live columns, the listings,
-# the search index and the page cache are untouched until then.
+# the search index and the page cache are untouched until then. Reporters may keep a working
+# draft of a live story (`can_draft_changes`) but never publish it.
 
 
 def keeps_working_draft(stored: Article | None) -> bool:
@@ -472,7 +481,7 @@ def save_working_draft(
     stored = _lock(article)
     if stored is None:
         raise ValidationError("Save the story once before keeping a working draft.")
-    if not can_edit(user, stored):
+    if not can_draft_changes(user, stored):
         raise PermissionDenied("You cannot change this story.")
     article.clean_fields(exclude=["slug", "status", "published_at", "lead_image"])
     payload = draft_payload(article, tags=tags, sources=sources)

@@ -2,9 +2,9 @@
 
 `get_engine()` returns the engine for the database in use: PostgreSQL's native full-text search
 (a weighted, GIN-indexed tsvector) or SQLite's FTS5 (bm25 with column weights). Both rank
-headline > standfirst > tags > body, stem English, and understand the same query syntax
-(articles/search/query.py). Engines also filter listings by tags and sources, each in the way its
-database does fastest.
+headline > standfirst > tags and people (the byline, contributors' names) > body, stem English,
+and understand the same query syntax (articles/search/query.py). Engines also filter listings by
+tags and sources, each in the way its database does fastest.
 """
 
 import abc
@@ -14,12 +14,12 @@ from functools import cache
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Case, F, Func, QuerySet, TextField, Value, When
+from django.db.models import Case, F, Func, Prefetch, QuerySet, TextField, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils.safestring import SafeString
 
 from ..languages import codes, fold_for_search, search_config, search_configs
-from ..models import Article, TaggedArticle
+from ..models import Article, Contributor, TaggedArticle
 from .models import SearchDocument, SQLiteSearchIndex
 from .query import ParsedQuery
 from .text import MARK_END, MARK_START, highlighted, plain_text
@@ -36,12 +36,15 @@ def document_for(article: Article) -> SearchDocument:
 
     # A tag is found by its name and by its name in the story's language.
     tag_names = {name for tag in article.tag_list() for name in (tag.name, tag.display_name)}
+    # Who wrote it: the free-text byline and every contributor's name, whatever their role.
+    people = [article.byline, *(credit.author.name for credit in article.contributions.all())]
     return SearchDocument(
         article=article,
         headline=text(article.headline),
         standfirst=text(article.standfirst),
         tags=" ".join(text(name) for name in sorted(tag_names)),
         body=text(article.body)[:MAX_INDEXED_BODY],
+        people=" ".join(text(name) for name in people if name),
         language=article.language,
     )
 
@@ -80,13 +83,15 @@ class SearchEngine(abc.ABC):
         ids = set(article_ids)
         if not ids:
             return
-        articles = Article.objects.filter(pk__in=ids).prefetch_related("tags")
+        articles = Article.objects.filter(pk__in=ids).prefetch_related(
+            "tags", Prefetch("contributions", Contributor.objects.select_related("author"))
+        )
         documents = [document_for(article) for article in articles]
         SearchDocument.objects.bulk_create(
             documents,
             update_conflicts=True,
             unique_fields=["article"],
-            update_fields=["headline", "standfirst", "tags", "body", "language"],
+            update_fields=["headline", "standfirst", "tags", "body", "people", "language"],
         )
         gone = ids - {document.article_id for document in documents}
         if gone:
@@ -245,6 +250,7 @@ class PostgresSearchEngine(SearchEngine):
             weighted("headline", "A")
             + weighted("standfirst", "B")
             + weighted("tags", "C")
+            + weighted("people", "C")
             + weighted("body", "D")
         )
 
@@ -260,8 +266,9 @@ class PostgresSearchEngine(SearchEngine):
 
 
 class SQLiteSearchEngine(SearchEngine):
-    """FTS5 over `SearchDocument` (see migration 0003): triggers keep the index in step with the
-    documents; `rank` is bm25 with the column weights headline 10, standfirst 5, tags 3, body 1."""
+    """FTS5 over `SearchDocument` (see migrations 0003 and 0025): triggers keep the index in step
+    with the documents; `rank` is bm25 with the column weights headline 10, standfirst 5, tags 3,
+    body 1, people 3."""
 
     table = SQLiteSearchIndex._meta.db_table
 

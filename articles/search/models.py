@@ -93,6 +93,9 @@ class SearchDocument(models.Model):
     standfirst = models.TextField(blank=True)
     tags = models.TextField(blank=True)
     body = models.TextField(blank=True, help_text="The body as plain text.")
+    # Who the story is by: its free-text byline and its contributors' names (found by the desk's
+    # search and the readers'). The database fills it in for rows written without it (bench).
+    people = models.TextField(blank=True, default="", db_default="")
     # The story's language: which PostgreSQL text search configuration stems it.
     language = models.CharField(max_length=12, default="en")
     search_vector = SearchVectorField(null=True, editable=False)

@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from articles.editorial import services
 from articles.editorial.checks import run_checks
-from articles.models import Article, Revision
+from articles.models import Article, Author, Contributor, Revision
 
-from ..helpers.factories import make_article, make_draft, make_editor, make_staff
+from ..helpers.factories import make_article, make_draft, make_editor, make_image, make_staff
 from ..helpers.workflow_forms import change_url, opened_form
 
 pytestmark = pytest.mark.django_db
@@ -163,15 +163,94 @@ class TestWorkingDrafts:
         assert stored.headline == "New headline" and stored.working_draft is None
         assert sorted(t.name for t in stored.tags.all()) == ["Mali", "Niger"]
 
-    def test_reporters_cannot_publish_changes(self, reporter):
-        story = make_article("Live headline")
-        data = {"headline": "Reporter's change", "_publish_changes": "Publish changes"}
-        assert reporter.post(change_url(story), data).status_code == 403
+    def test_a_reporter_drafts_changes_to_a_live_story_and_readers_see_none(self, reporter, client):
+        story = make_article("Live headline", tags=["Mali"])
+        page = reporter.get(change_url(story)).content.decode()
+        assert 'name="_save"' in page and 'value="Save working draft"' in page
+        assert 'name="_publish_changes"' not in page  # the button is an editor's
+        assert "Your saves go into its working draft; an editor publishes them." in page
+        data = opened_form(reporter, story) | {"headline": "Reporter's headline"}
+        response = reporter.post(change_url(story), data, follow=True)
+        assert "Saved as a working draft" in " ".join(map(str, response.context["messages"]))
+        stored = Article.objects.get(pk=story.pk)
+        assert stored.headline == "Live headline" and stored.status == Article.Status.PUBLISHED
+        assert stored.working_draft["headline"] == "Reporter's headline"
+        assert stored.working_draft_by.username == "rita"
+        reader_page = client.get(stored.get_absolute_url()).content.decode()
+        assert "Live headline" in reader_page and "Reporter's headline" not in reader_page
+        # An editor then publishes the reporter's changes.
+        editor = client_for(make_staff("ed", role="Editor"))
         url = reverse("admin:articles_article_working_draft", args=[story.pk])
-        assert reporter.post(url, {"_publish_changes": "1"}).status_code == 403
-        assert Article.objects.get(pk=story.pk).headline == "Live headline"
+        assert editor.post(url, PUBLISH).status_code == 302
+        assert Article.objects.get(pk=story.pk).headline == "Reporter's headline"
+
+    def test_reporters_are_refused_publish_changes_with_a_clear_message(self, reporter):
+        story = make_article("Live headline")
+        crafted = opened_form(reporter, story) | {"headline": "Reporter's change"} | PUBLISH
+        response = reporter.post(change_url(story), crafted)
+        assert response.status_code == 200
+        assert "Only an editor can publish changes to a live story" in response.content.decode()
+        stored = Article.objects.get(pk=story.pk)
+        assert (stored.headline, stored.working_draft, stored.version) == (
+            "Live headline",
+            None,
+            story.version,
+        )
+        # The same from the compare page, with a working draft waiting.
+        reporter.post(change_url(story), opened_form(reporter, story) | {"headline": "Draft"})
+        url = reverse("admin:articles_article_working_draft", args=[story.pk])
+        response = reporter.post(url, PUBLISH, follow=True)
+        assert "Only an editor can publish changes" in " ".join(
+            map(str, response.context["messages"])
+        )
+        stored = Article.objects.get(pk=story.pk)
+        assert stored.headline == "Live headline" and stored.working_draft["headline"] == "Draft"
         with pytest.raises(services.PermissionDenied):
-            services.publish_changes(article=story, user=make_staff("r2", role="Reporter"))
+            services.publish_changes(article=stored, user=make_staff("r2", role="Reporter"))
+        assert Article.objects.get(pk=story.pk).headline == "Live headline"
+
+    def test_a_reporters_draft_of_a_live_story_changes_nothing_else(self, reporter):
+        story = make_article("Live headline", published_at=timezone.now())
+        crafted = opened_form(reporter, story) | {
+            "status": "draft",
+            "slug": "a-new-address",
+            "embargoed_until_0": "01/01/2031",
+            "embargoed_until_1": "12:00:00",
+        }
+        for name in ("status", "slug", "embargoed_until_0", "language", "translation_of"):
+            assert f'name="{name}"' not in reporter.get(change_url(story)).content.decode()
+        assert reporter.post(change_url(story), crafted).status_code == 302
+        stored = Article.objects.get(pk=story.pk)
+        assert (stored.status, stored.slug, stored.embargoed_until) == (
+            Article.Status.PUBLISHED,
+            story.slug,
+            None,
+        )
+
+    def test_a_reporter_cannot_change_the_live_photos_alt_text_or_credits(self, reporter):
+        photo = make_image(alt_text="Soldiers by a helicopter")
+        story = make_article("Live headline", lead_image=photo)
+        data = opened_form(reporter, story) | {"lead_photo_alt": "Changed"}
+        response = reporter.post(change_url(story), data)
+        assert response.status_code == 200
+        assert "only an editor can change its alt text" in response.content.decode()
+        photo.refresh_from_db()
+        assert photo.alt_text == "Soldiers by a helicopter"
+        # The credits are saved on the story at once, so they are read-only for reporters.
+        credit_box = 'name="contributions-0-author"'
+        assert credit_box not in reporter.get(change_url(story)).content.decode()
+        editor = client_for(make_staff("ed", role="Editor"))
+        assert credit_box in editor.get(change_url(story)).content.decode()
+
+    def test_reporters_still_cannot_touch_scheduled_or_withdrawn_stories(self, reporter):
+        for story in (
+            make_article("Later", published_at=in_five_hours()),
+            make_article("Gone", status=Article.Status.UNPUBLISHED),
+        ):
+            assert 'name="_save"' not in reporter.get(change_url(story)).content.decode()
+            crafted = {"headline": "Changed", "opened_version": story.version}
+            assert reporter.post(change_url(story), crafted).status_code == 403
+            assert Article.objects.get(pk=story.pk).headline == story.headline
 
     def test_a_scheduled_story_is_edited_directly(self, editor):
         story = make_article("Later", published_at=in_five_hours())
@@ -310,6 +389,45 @@ class TestSearch:
         assert "A draft about the mercenaries" in page  # drafts are searched too
         assert "Unrelated draft" not in page
 
+    def test_bylines_and_contributors_names_find_their_stories(self, editor):
+        amina = Author.objects.create(name="Amina Traoré")
+        credited = make_draft("Credited story", byline="")
+        Contributor.objects.create(article=credited, author=amina, role=Contributor.Role.PHOTOS)
+        make_article("Wire story", byline="By Jean Dupont and Kofi Mensah")
+        make_draft("Nobody's story", byline="", body="<p>Neither of them.</p>")
+        page = editor.get(CHANGELIST + "?q=Traoré").content.decode()
+        assert "Credited story" in page and "Nobody" not in page and "Wire story" not in page
+        page = editor.get(CHANGELIST + "?q=Mensah").content.decode()
+        assert "Wire story" in page and "Credited story" not in page
+        # A renamed author's stories are found by the new name, and no longer by the old one.
+        amina.name = "Amina Koné"
+        amina.save()
+        assert "Credited story" in editor.get(CHANGELIST + "?q=Koné").content.decode()
+        assert "Credited story" not in editor.get(CHANGELIST + "?q=Traoré").content.decode()
+        # A credit removed: not found by that name any more.
+        Contributor.objects.filter(article=credited).delete()
+        assert "Credited story" not in editor.get(CHANGELIST + "?q=Koné").content.decode()
+
+    def test_search_goes_through_the_index_in_pinned_queries(
+        self, editor, django_assert_max_num_queries
+    ):
+        def credited_stories(first, count):
+            for n in range(first, first + count):
+                story = make_article(f"Story {n}", byline="By Kofi Mensah")
+                writer = Author.objects.create(name=f"Writer {n}")
+                Contributor.objects.create(article=story, author=writer)
+
+        credited_stories(0, 3)
+        with CaptureQueriesContext(connection) as queries:
+            page = editor.get(CHANGELIST + "?q=Mensah").content.decode()
+        assert all(f"Story {n}" in page for n in range(3))
+        sql = " ".join(query["sql"] for query in queries.captured_queries).upper()
+        assert " LIKE " not in sql  # found through the search engine, not a scan
+        credited_stories(3, 12)
+        with django_assert_max_num_queries(13):  # the same for 15 matches as for 3
+            page = editor.get(CHANGELIST + "?q=Writer").content.decode()
+        assert all(f"Story {n}" in page for n in range(15))
+
     def test_a_story_number_finds_it(self, editor):
         story = make_draft("Numbered")
         assert "Numbered" in editor.get(CHANGELIST + f"?q={story.pk}").content.decode()
@@ -353,3 +471,17 @@ class TestChecks:
         panel = re.search(r"Checks before publishing.*?</div>", page, re.S).group(0)
         assert 'href="#id_standfirst"' in panel and 'href="#id_tags"' in panel
         assert "not a web address" in panel
+
+    def test_photo_and_heading_checks_link_to_their_fields(self, editor):
+        photo = make_image(file="photos/x.jpg", width=8, height=8, alt_text="IMG_1234.jpg")
+        # The body keeps only h2 and h3 (articles/html.py): an h3 before any h2 skips a level.
+        story = make_draft("Draft", lead_image=photo, body="<p>A</p><h3>B</h3>")
+        page = editor.get(change_url(story)).content.decode()
+        panel = re.search(r"Checks before publishing.*?</div>", page, re.S).group(0)
+        assert re.search(r'href="#id_lead_photo_alt">[^<]*“IMG_1234.jpg” is a file name', panel)
+        assert re.search(r'href="#id_body">A level-3 heading follows the headline', panel)
+        assert 'id="id_lead_photo_alt"' in page  # the link has somewhere to go
+        waiting = make_draft("Waiting", lead_image=make_image(caption="Troops arrive"))
+        page = editor.get(change_url(waiting)).content.decode()
+        assert re.search(r'href="#id_lead_photo_file">[^<]*waiting for a photo file', page)
+        assert 'id="id_lead_photo_file"' in page

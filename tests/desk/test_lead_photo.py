@@ -57,6 +57,24 @@ class TestCaptionWithoutPhoto:
         page = client.get(seed_story.get_absolute_url()).content.decode()
         assert image.caption in page and "<figcaption" in page
 
+    def test_a_reporters_photo_for_a_live_story_waits_in_the_working_draft(
+        self, client, seed_story
+    ):
+        image = seed_story.lead_image
+        reporter = Client()
+        reporter.force_login(make_staff("rita", role="Reporter"))
+        data = opened_form(reporter, seed_story) | {"lead_photo_alt": "Two helicopters"}
+        response = reporter.post(change_url(seed_story), data | {"lead_photo_file": photo_upload()})
+        assert response.status_code == 302, response.content.decode()[:2000]
+        image.refresh_from_db()
+        assert not image.file  # the live story's record is untouched…
+        seed_story.refresh_from_db()
+        assert seed_story.lead_image_id == image.pk
+        new = Image.objects.get(pk=seed_story.working_draft["lead_image"]["id"])
+        # …the new photo, with the waiting caption's words, is in the working draft.
+        assert new.file and new.alt_text == "Two helicopters" and new.caption == image.caption
+        assert "<figcaption" not in client.get(seed_story.get_absolute_url()).content.decode()
+
 
 class TestUploadOnTheStoryForm:
     def test_a_new_photo_becomes_the_lead_photo(self, editor_client, editor):

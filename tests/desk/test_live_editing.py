@@ -102,11 +102,18 @@ class TestAutosave:
         assert response.status_code == 302 and "/login/" in response["Location"]
         assert not Autosave.objects.exists()
 
-    def test_a_reporter_cannot_autosave_a_published_story(self, story):
+    def test_a_reporter_autosaves_a_live_story_but_not_a_withdrawn_one(self, story):
+        # Reporters draft changes to a live story (an editor publishes them), so their typing
+        # is kept; a withdrawn story is an editor's alone.
         services.publish_article(article=story, user=None)
         reporter = Client()
         reporter.force_login(make_staff("rita", role="Reporter"))
         response = reporter.post(url("autosave", story), {"headline": "x", "opened_version": "2"})
+        assert response.status_code == 200
+        assert Autosave.objects.get().user.username == "rita"
+        Autosave.objects.all().delete()
+        services.unpublish_article(article=story, user=None)
+        response = reporter.post(url("autosave", story), {"headline": "x", "opened_version": "3"})
         assert response.status_code == 403
         assert not Autosave.objects.exists()
 
@@ -232,6 +239,7 @@ class TestPresence:
         client.force_login(make_staff("amina", role="Editor"))
         assert client.post(url("presence", story)).status_code == 403
         services.publish_article(article=story, user=None)
+        services.unpublish_article(article=story, user=None)  # withdrawn: an editor's alone
         reporter = Client()
         reporter.force_login(make_staff("rita", role="Reporter"))
         assert reporter.post(url("presence", story)).status_code == 403
@@ -271,6 +279,7 @@ class TestLivePreview:
         client.force_login(make_staff("amina", role="Editor"))
         assert client.post(url("preview", story), {"headline": "x"}).status_code == 403
         services.publish_article(article=story, user=None)
+        services.unpublish_article(article=story, user=None)  # withdrawn: an editor's alone
         reporter = Client()
         reporter.force_login(make_staff("rita", role="Reporter"))
         assert reporter.post(url("preview", story), {"headline": "x"}).status_code == 403

@@ -175,9 +175,15 @@ def test_editor_unpublishes_from_the_form(editor):
 # ---- Published stories are the editors' -------------------------------------------------
 
 
-@pytest.mark.parametrize("status", [Status.PUBLISHED, Status.UNPUBLISHED])
-def test_reporter_cannot_edit_a_published_or_withdrawn_story(reporter, status):
-    article = make_article(status=status, published_at=timezone.now())
+@pytest.mark.parametrize(
+    ("status", "hours"),
+    [(Status.PUBLISHED, 5), (Status.UNPUBLISHED, 0)],
+    ids=["scheduled", "withdrawn"],
+)
+def test_reporter_cannot_edit_a_scheduled_or_withdrawn_story(reporter, status, hours):
+    article = make_article(
+        status=status, published_at=timezone.now() + datetime.timedelta(hours=hours)
+    )
     page = reporter.get(change_url(article))
     assert page.status_code == 200  # they may read it…
     assert 'name="_save"' not in page.content.decode()
@@ -189,6 +195,17 @@ def test_reporter_cannot_edit_a_published_or_withdrawn_story(reporter, status):
     }
     assert reporter.post(change_url(article), crafted).status_code == 403  # …not change it
     assert snapshot_of(article) == before
+
+
+def test_reporter_saves_a_live_story_only_into_its_working_draft(reporter):
+    article = make_article()
+    before = snapshot_of(article)
+    data = opened_form(reporter, article) | {"headline": "Changed by a reporter"}
+    assert reporter.post(change_url(article), data).status_code == 302
+    stored = Article.objects.get(pk=article.pk)
+    assert snapshot_of(article)[:3] == before[:3]  # headline, status and time as they were
+    assert stored.working_draft["headline"] == "Changed by a reporter"
+    assert stored.revisions.get().action == "Working draft saved"
 
 
 def test_editor_edits_a_published_story(editor):

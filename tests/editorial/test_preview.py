@@ -110,12 +110,15 @@ def test_anonymous_readers_never_see_previews(client):
         assert "Secret draft" not in response.content.decode()
 
 
-def test_reporter_previews_drafts_but_cannot_post_to_a_published_story():
+def test_reporter_previews_drafts_and_live_changes_but_cannot_post_to_a_withdrawn_story():
     reporter = logged_in("Reporter")
     draft, live = make_draft(headline="My draft"), make_article()
+    withdrawn = make_article(status=Article.Status.UNPUBLISHED)
     assert reporter.get(preview_url(draft)).status_code == 200
     assert reporter.post(preview_url(draft), opened_form(reporter, draft)).status_code == 200
-    assert reporter.post(preview_url(live), {"headline": "x"}).status_code == 403
+    # Reporters draft changes to live stories, so they preview them too.
+    assert reporter.post(preview_url(live), opened_form(reporter, live)).status_code == 200
+    assert reporter.post(preview_url(withdrawn), {"headline": "x"}).status_code == 403
 
 
 def test_no_preview_for_deleted_or_unknown_stories(editor):

@@ -163,6 +163,24 @@ def test_reporter_cannot_save_a_published_story_or_sneak_in_a_status(reporter):
     assert Article.objects.get(pk=draft.pk).published_at is None
 
 
+def test_reporter_keeps_a_working_draft_of_a_live_story_only(reporter):
+    live = make_article(headline="Live words")
+    live.headline = "Reporter's words"
+    services.save_working_draft(article=live, user=reporter, tags=[], sources=[])
+    stored = Article.objects.get(pk=live.pk)
+    assert stored.headline == "Live words"
+    assert stored.working_draft["headline"] == "Reporter's words"
+    assert services.can_draft_changes(reporter, stored) and not services.can_edit(reporter, stored)
+    with pytest.raises(PermissionDenied):
+        services.publish_changes(article=stored, user=reporter, from_working_draft=True)
+    # Not a scheduled story: readers cannot see it, so a save would change it directly.
+    scheduled = make_article(published_at=timezone.now() + datetime.timedelta(hours=3))
+    assert not services.can_draft_changes(reporter, scheduled)
+    with pytest.raises(PermissionDenied):
+        services.save_working_draft(article=scheduled, user=reporter, tags=[], sources=[])
+    assert Article.objects.get(pk=live.pk).headline == "Live words"
+
+
 def test_services_validate_with_full_clean(desk_editor):
     article = make_draft()
     article.headline = "x" * 301
