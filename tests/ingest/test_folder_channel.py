@@ -431,3 +431,30 @@ def test_a_look_takes_at_most_the_cap_and_queues_the_next_at_once(
         polling.poll_channel.enqueue(folder_channel.pk)
     assert Article.objects.count() == 5
     assert IngestedItem.objects.filter(outcome=Outcome.TAKEN).count() == 5
+
+
+def test_a_channel_that_goes_away_and_comes_back(folder, folder_channel, caplog):
+    (folder / "a.json").write_text(ninjs("urn:x:1"))
+    assert polling.poll(folder_channel).taken == 1
+    (folder / "a.json").unlink()
+    folder.rmdir()  # the agency's share is unmounted
+
+    for _ in range(3):
+        with pytest.raises(polling.ChannelUnreachable, match="no folder at"):
+            polling.poll(IngestChannel.objects.get())
+    channel = IngestChannel.objects.get()
+    assert channel.consecutive_failures == 3
+    assert Article.objects.count() == 1  # what was taken stays
+
+    folder.mkdir()
+    (folder / "b.json").write_text(ninjs("urn:x:2", headline="Back again"))
+    assert polling.poll(channel).taken == 1
+    channel.refresh_from_db()
+    assert (channel.consecutive_failures, channel.last_error) == (0, "")
+    waited = channel.next_check_at - channel.last_checked_at
+    assert waited.total_seconds() == channel.interval_minutes * 60  # the interval again
+    messages = [r.getMessage() for r in caplog.records if r.name == "articles.ingest.polling"]
+    assert messages == [
+        "Ingest channel Agency X unreachable: no folder at " + str(folder),
+        "Ingest channel Agency X reachable again",
+    ]
