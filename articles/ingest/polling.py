@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import feedparser
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
@@ -299,7 +299,9 @@ def take(channel: IngestChannel, item: Item, *, again: bool = False) -> str:
     in the middle leaves neither). Returns the outcome, or "" for an item already seen.
 
     An item seen before is not taken again, even one that failed (it waits for an editor's
-    retry, which passes `again`). Whatever goes wrong with one item is recorded on it as failed.
+    retry, which passes `again`). Whatever goes wrong with one item is recorded on it as failed,
+    except a database that cannot be reached or is locked: that stops the look (the task is
+    retried) and leaves the item to be taken by the next.
     """
     seen = IngestedItem.objects.filter(channel=channel, key=item.key, version=item.version)
     if (seen.exclude(outcome=Outcome.FAILED) if again else seen).exists():
@@ -315,6 +317,8 @@ def take(channel: IngestChannel, item: Item, *, again: bool = False) -> str:
         if seen.exclude(outcome=Outcome.FAILED).exists():
             return ""  # another worker took it meanwhile; what this one wrote was rolled back
         reason = _unexpected(channel, item, error)
+    except (OperationalError, InterfaceError):
+        raise  # not this item's fault
     except Exception as error:
         reason = _unexpected(channel, item, error)
     try:

@@ -244,6 +244,21 @@ def test_an_unexpected_error_fails_only_its_item(folder, folder_channel, monkeyp
     assert '"headline": "Bridge reopens"' in failed.raw
 
 
+def test_a_database_that_cannot_be_reached_stops_the_look_and_fails_no_item(
+    folder, folder_channel, monkeypatch
+):
+    from django.db import OperationalError
+
+    def import_story(**fields):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(polling, "import_story", import_story)
+    (folder / "a.json").write_text(ninjs("urn:x:1"))
+    with pytest.raises(OperationalError):
+        polling.poll(folder_channel)
+    assert not IngestedItem.objects.exists()  # the next look takes it
+
+
 def test_json_that_is_not_a_story_is_a_failed_item(folder, folder_channel):
     folder_channel.format = IngestChannel.Format.NINJS
     folder_channel.save()
