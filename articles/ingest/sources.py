@@ -67,18 +67,29 @@ def _folder(location: str) -> list[Delivery]:
             continue
         name = str(path.relative_to(folder))
         try:
-            size = path.stat().st_size
-            content = b"" if size > _cap() else path.read_bytes()
+            stat = path.stat()
+            content = b"" if stat.st_size > _cap() else path.read_bytes()
         except FileNotFoundError:
             continue  # moved away while we looked: not delivered
         except OSError as error:
             # One file we may not read is a failed item, not a channel we cannot reach.
             reason = f"could not read the file: {error.strerror or error}"
-            deliveries.append(Delivery(name, b"", fingerprint_of(reason.encode()), reason))
+            deliveries.append(Delivery(name, b"", _stand_in(name, reason), reason))
             continue
-        error = _too_large(size) if size > _cap() else ""
-        deliveries.append(Delivery(name, content, fingerprint_of(content), error))
+        if stat.st_size > _cap():
+            reason = _too_large(stat.st_size)
+            deliveries.append(Delivery(name, b"", _stand_in(name, stat.st_mtime_ns), reason))
+        elif not content:
+            deliveries.append(Delivery(name, b"", _stand_in(name, stat.st_mtime_ns), "empty"))
+        else:
+            deliveries.append(Delivery(name, content, fingerprint_of(content)))
     return deliveries
+
+
+def _stand_in(name: str, detail) -> str:
+    """The fingerprint of a file whose content we do not have: its own (two empty or too-large
+    files are two failed deliveries), changing when the file does."""
+    return fingerprint_of(f"{name}\0{detail}".encode())
 
 
 def _too_large(size: int) -> str:

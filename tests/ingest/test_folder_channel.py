@@ -299,15 +299,23 @@ def test_a_file_that_cannot_be_read_is_a_failed_item(folder, folder_channel, mon
     assert Article.objects.count() == 2
 
 
-def test_a_file_over_the_size_cap_is_a_failed_item_that_says_so(folder, folder_channel, settings):
+def test_files_over_the_size_cap_or_empty_are_failed_items_that_say_so(
+    folder, folder_channel, settings
+):
     settings.INGEST_MAX_BYTES = 200
     (folder / "small.txt").write_text(WIRE_TEXT)
     (folder / "big.json").write_text(ninjs("urn:x:1", body="Long. " * 100))
+    (folder / "bigger.json").write_text(ninjs("urn:x:2", body="Longer. " * 100))
+    (folder / "empty.json").write_text("")
+    (folder / "also-empty.json").write_text("")
     summary = polling.poll(folder_channel)
-    assert (summary.taken, summary.failed) == (1, 1)
+    # Each is its own failed delivery (none hides another as "already seen").
+    assert (summary.taken, summary.failed, summary.unchanged) == (1, 4, 0)
     assert IngestedItem.objects.get(name="big.json").reason.endswith(
         "larger than the size cap (200 bytes)"
     )
+    assert IngestedItem.objects.get(name="also-empty.json").reason == "empty"
+    assert polling.poll(folder_channel).unchanged == 5  # and each is seen once
 
 
 def test_a_failed_item_redelivered_waits_for_a_retry(folder, folder_channel, monkeypatch):
