@@ -168,6 +168,9 @@ SCHEDULER_INTERVAL_SECONDS = env.float("SCHEDULER_INTERVAL_SECONDS", default=15.
 # Ingest channels: how long a feed may take to answer, and the largest file or feed taken.
 INGEST_TIMEOUT_SECONDS = env.float("INGEST_TIMEOUT_SECONDS", default=10.0)
 INGEST_MAX_BYTES = env.int("INGEST_MAX_BYTES", default=5 * 1024 * 1024)
+# New items one look takes (a file or feed document is taken whole), so a look at a backlog
+# stays well within TASK_LEASE_SECONDS; the next look is queued at once.
+INGEST_ITEMS_PER_LOOK = env.int("INGEST_ITEMS_PER_LOOK", default=500)
 
 # The cache holds rendered public pages and the content generation that invalidates them (sign-in
 # counters are in the database). Redis is shared by every app server; without it each process has

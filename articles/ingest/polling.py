@@ -4,17 +4,24 @@ A delivery (file, object, feed document) holds one or more items, each keyed by 
 and a version. An item already taken is skipped without a write; a new version of a taken item
 updates its story with a revision ("Updated from Agency X, version 3"), or is held as a draft
 when the channel says so. An item that cannot be read is recorded as failed with its reason
-and raw copy, and the others go on; a channel that cannot be reached backs off.
+and raw copy, and the others go on (it is taken again only when an editor retries it); a
+channel that cannot be reached backs off. One look takes at most `INGEST_ITEMS_PER_LOOK` new
+items, so no job outlives the worker's lease; when more are waiting the next look is queued at
+once.
 """
 
 import dataclasses
+import datetime
 import hashlib
 import json
 import logging
+import re
+import time
 from dataclasses import dataclass
 
 import feedparser
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
@@ -25,7 +32,7 @@ from ..background.jobs import enqueue
 from ..editorial.services import kill_story
 from ..models import Article
 from ..wire.importing import CopyError, external_id_of, import_story
-from ..wire.ninjs import NinjsStory, parse_ninjs
+from ..wire.ninjs import MAX_TAG_NAME, NinjsStory, parse_ninjs
 from ..wire.text import WireKill, parse_wire
 from .models import IngestChannel, IngestedItem
 from .sources import ChannelUnreachable, Delivery, fetch
@@ -61,11 +68,17 @@ class PollSummary:
     skipped: int = 0
     failed: int = 0
     unchanged: int = 0
+    more: bool = False  # stopped at INGEST_ITEMS_PER_LOOK with new items still waiting
+
+    @property
+    def new(self) -> int:
+        return self.taken + self.held + self.skipped + self.failed
 
     def __str__(self):
         return (
             f"{self.taken} taken, {self.held} held, {self.skipped} skipped, "
             f"{self.failed} failed, {self.unchanged} already seen"
+            + (", more waiting" if self.more else "")
         )
 
 
@@ -98,16 +111,18 @@ def items_of(delivery: Delivery, channel_format: str) -> list[Item]:
         raw=text,
         fingerprint=delivery.fingerprint,
     )
-    if not content:
-        return [dataclasses.replace(failed, error="empty, or larger than the size cap")]
+    if delivery.error or not content:
+        return [dataclasses.replace(failed, error=delivery.error or "empty")]
     if fmt == IngestChannel.Format.NINJS:
         try:
             doc = json.loads(text)
         except ValueError as error:
             return [dataclasses.replace(failed, kind=NINJS, error=f"not JSON: {error}")]
-        docs = doc if isinstance(doc, list) else doc.get("items", doc.get("data", [doc]))
-        if not isinstance(docs, list):
-            docs = [doc]
+        docs = [doc]  # one story, or a JSON value that is not one (failed below)
+        if isinstance(doc, list):
+            docs = doc
+        elif isinstance(doc, dict) and isinstance(doc.get("items", doc.get("data")), list):
+            docs = doc.get("items", doc.get("data"))
         return [_ninjs_item(entry, delivery) for entry in docs]
     if fmt == IngestChannel.Format.FEED:
         feed = feedparser.parse(content)
@@ -134,25 +149,35 @@ def _ninjs_item(doc, delivery: Delivery) -> Item:
     raw = json.dumps(doc, ensure_ascii=False, indent=1)
     if not isinstance(doc, dict):
         return Item(
-            delivery.name,
+            delivery.name + "#" + _hash(raw),
             _hash(raw),
             delivery.name,
             NINJS,
             raw,
-            error="a ninjs item is a JSON object",
+            delivery.fingerprint,
+            error=NOT_AN_OBJECT,
         )
-    key = str(doc.get("uri") or doc.get("guid") or "").strip()
+    key = _ninjs_key(doc)
     version = str(doc.get("version") or "").strip() or _hash(raw)
     if not key:
         return Item(
             delivery.name + "#" + _hash(raw),
-            version,
+            version[:100],
             delivery.name,
             NINJS,
             raw,
-            error="no uri: the item cannot be told apart from others",
+            delivery.fingerprint,
+            error=NO_URI,
         )
     return Item(key[:300], version[:100], delivery.name, NINJS, raw, delivery.fingerprint)
+
+
+NOT_AN_OBJECT = "a ninjs item is a JSON object"
+NO_URI = "no uri: the item cannot be told apart from others"
+
+
+def _ninjs_key(doc: dict) -> str:
+    return str(doc.get("uri") or doc.get("guid") or "").strip()
 
 
 def _feed_item(entry, delivery: Delivery) -> Item:
@@ -170,7 +195,10 @@ def _feed_item(entry, delivery: Delivery) -> Item:
         "tags": [tag.get("term", "") for tag in entry.get("tags", [])],
     }
     raw = json.dumps(fields, ensure_ascii=False, indent=1)
-    version = fields["updated"] or _hash(raw)
+    # The version is the entry's time in UTC as ISO 8601, so versions sort by time ("Fri, 11 Dec"
+    # as written sorts before "Thu, 10 Dec"); the copy's hash when it gives no time.
+    parsed = dict.get(entry, "updated_parsed") or dict.get(entry, "published_parsed")
+    version = time.strftime("%Y-%m-%dT%H:%M:%SZ", parsed) if parsed else _hash(raw)
     key = fields["id"] or delivery.name + "#" + _hash(raw)
     return Item(key[:300], version[:100], delivery.name, FEED_ENTRY, raw, delivery.fingerprint)
 
@@ -193,6 +221,11 @@ def story_of(item: Item) -> NinjsStory | Kill:
     try:
         if item.kind == NINJS:
             doc = json.loads(item.raw)
+            # Checked here as well as when splitting, so a retried item is held to them too.
+            if not isinstance(doc, dict):
+                raise ItemError(NOT_AN_OBJECT)
+            if not _ninjs_key(doc):
+                raise ItemError(NO_URI)
             status = str(doc.get("pubStatus") or doc.get("pubstatus") or "usable").casefold()
             if status in KILLED_STATUSES:
                 note = str(doc.get("ednote") or "").strip()
@@ -245,25 +278,34 @@ def _feed_story(item: Item, fields: dict) -> NinjsStory:
     standfirst = "" if summary == body else summary
     if "<" in standfirst:
         standfirst = strip_tags(standfirst)
+    tags = tuple(dict.fromkeys(" ".join(str(t).split()) for t in fields.get("tags", [])))
+    for tag in tags:
+        if len(tag) > MAX_TAG_NAME:
+            raise ItemError(f"category is {len(tag)} characters; at most {MAX_TAG_NAME}")
     return NinjsStory(
         external_id=_external_id(item),
         headline=headline,
         standfirst=standfirst.strip()[:2000],
         body_html=body,
         byline=str(fields.get("author", ""))[:200],
-        tags=tuple(t for t in fields.get("tags", []) if t),
+        tags=tuple(t for t in tags if t),
     )
 
 
 # -- Taking items -------------------------------------------------------------------------------
 
 
-def take(channel: IngestChannel, item: Item) -> str:
+def take(channel: IngestChannel, item: Item, *, again: bool = False) -> str:
     """Take one item: its story written and its row recorded in one transaction (a worker killed
-    in the middle leaves neither). Returns the outcome, or "" for an item already seen."""
-    existing = IngestedItem.objects.filter(channel=channel, key=item.key, version=item.version)
-    earlier = existing.first()
-    if earlier is not None and earlier.outcome != Outcome.FAILED:
+    in the middle leaves neither). Returns the outcome, or "" for an item already seen.
+
+    An item seen before is not taken again, even one that failed (it waits for an editor's
+    retry, which passes `again`). Whatever goes wrong with one item is recorded on it as failed,
+    except a database that cannot be reached or is locked: that stops the look (the task is
+    retried) and leaves the item to be taken by the next.
+    """
+    seen = IngestedItem.objects.filter(channel=channel, key=item.key, version=item.version)
+    if (seen.exclude(outcome=Outcome.FAILED) if again else seen).exists():
         return ""
     try:
         with changes.atomic():
@@ -271,25 +313,46 @@ def take(channel: IngestChannel, item: Item) -> str:
             _record(channel, item, outcome=outcome, reason=reason, article=article)
         return outcome
     except ItemError as error:
-        _record(channel, item, outcome=Outcome.FAILED, reason=str(error), article=None)
-        return Outcome.FAILED
+        reason = str(error)
+    except IntegrityError as error:
+        if seen.exclude(outcome=Outcome.FAILED).exists():
+            return ""  # another worker took it meanwhile; what this one wrote was rolled back
+        reason = _unexpected(channel, item, error)
+    except (OperationalError, InterfaceError):
+        raise  # not this item's fault
+    except Exception as error:
+        reason = _unexpected(channel, item, error)
+    try:
+        with transaction.atomic():
+            _record(channel, item, outcome=Outcome.FAILED, reason=reason, article=None)
+    except IntegrityError:
+        return ""  # taken by another worker after all
+    return Outcome.FAILED
+
+
+def _unexpected(channel, item: Item, error: Exception) -> str:
+    logger.exception("Ingest channel %s: item %s v%s failed", channel, item.key, item.version)
+    return f"{type(error).__name__}: {error}"[:2000]
 
 
 def _record(channel, item: Item, *, outcome, reason, article) -> None:
-    IngestedItem.objects.update_or_create(
-        channel=channel,
-        key=item.key,
-        version=item.version,
-        defaults={
-            "name": item.name[:300],
-            "kind": item.kind,
-            "fingerprint": item.fingerprint,
-            "outcome": outcome,
-            "reason": reason,
-            "raw": item.raw,
-            "article": article,
-        },
-    )
+    """Record what became of an item: a new row, or the failed row of an item retried. A row
+    another worker has just recorded is never overwritten: the insert fails on the unique
+    constraint and this item's transaction is rolled back."""
+    fields = {
+        "name": item.name[:300],
+        "kind": item.kind,
+        "fingerprint": item.fingerprint,
+        "outcome": outcome,
+        "reason": reason,
+        "raw": item.raw,
+        "article": article,
+    }
+    retried = IngestedItem.objects.filter(
+        channel=channel, key=item.key, version=item.version, outcome=Outcome.FAILED
+    ).update(**fields, updated_at=timezone.now())
+    if not retried:
+        IngestedItem.objects.create(channel=channel, key=item.key, version=item.version, **fields)
 
 
 def _write_story(channel: IngestChannel, item: Item):
@@ -329,6 +392,7 @@ def _write_story(channel: IngestChannel, item: Item):
         sources=sources,
         tags=tags,
         embargoed_until=story.embargoed_until,
+        language=story.language,
         publish=channel.publish and existing is None,
         how=f"from {channel.name}",
         action=action,
@@ -337,14 +401,32 @@ def _write_story(channel: IngestChannel, item: Item):
     return outcome, reason, result.article
 
 
-def _newer_version(version: str, taken: list[str]) -> str:
-    """A version already taken that is newer than `version` (numbers compared as numbers)."""
+_NUMBERED = re.compile(r"\d+(?:\.\d+)*")
 
-    def order(value):
-        return (0, int(value), "") if value.isdigit() else (1, 0, value)
 
-    newer = [v for v in taken if order(v) > order(version)]
-    return max(newer, key=order) if newer else ""
+def _version_order(version: str):
+    """Where a version sorts among its item's others: numbers as numbers (2 < 10, 1.2 < 1.10),
+    times as times; None for a version with no order (a hash of the copy)."""
+    if _NUMBERED.fullmatch(version):
+        return (0, tuple(int(part) for part in version.split(".")))
+    try:
+        moment = datetime.datetime.fromisoformat(version)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
+    return (1, moment.timestamp())
+
+
+def _newer_version(version: str, taken) -> str:
+    """A version already taken that is newer than `version`. Only versions of one kind compare;
+    a version with no order is never older than another (the latest delivery wins)."""
+    mine = _version_order(version)
+    if mine is None:
+        return ""
+    ordered = [(order, v) for v in taken if (order := _version_order(v)) is not None]
+    newer = [(order, v) for order, v in ordered if order[0] == mine[0] and order > mine]
+    return max(newer)[1] if newer else ""
 
 
 def _kill(channel, item, kill: Kill):
@@ -365,31 +447,29 @@ def _kill(channel, item, kill: Kill):
 
 
 def poll(channel: IngestChannel) -> PollSummary:
-    """Look at the channel once and take what is new."""
+    """Look at the channel once and take what is new: at most `INGEST_ITEMS_PER_LOOK` items,
+    saying in the summary when more are waiting."""
     summary = PollSummary()
     now = timezone.now()
-    seen = set(
-        channel.items.exclude(outcome=Outcome.FAILED)
-        .exclude(fingerprint="")
-        .values_list("fingerprint", flat=True)
-    )
+    # Deliveries already read (whatever became of their items) are not read again.
+    seen = set(channel.items.exclude(fingerprint="").values_list("fingerprint", flat=True))
     try:
         fetched = fetch(channel, seen=seen)
     except ChannelUnreachable as error:
-        channel.consecutive_failures += 1
-        if channel.consecutive_failures == 1:  # once per outage, not once per look
-            logger.warning("Ingest channel %s unreachable: %s", channel, error)
-        IngestChannel.objects.filter(pk=channel.pk).update(
-            last_checked_at=now,
-            last_error=str(error)[:2000],
-            consecutive_failures=channel.consecutive_failures,
-            next_check_at=now + channel.backoff(),
-        )
+        _unreachable(channel, error, now)
         raise
+    except Exception as error:  # e.g. a location urllib cannot parse: the channel says so too
+        unreachable = ChannelUnreachable(f"{type(error).__name__}: {error}")
+        _unreachable(channel, unreachable, now)
+        raise unreachable from error
+    # A delivery is taken whole; the cap is looked at between deliveries.
     for delivery in fetched.deliveries:
         if delivery.fingerprint in seen:
             summary.unchanged += 1
             continue
+        if summary.new >= settings.INGEST_ITEMS_PER_LOOK:
+            summary.more = True
+            break
         for item in items_of(delivery, channel.format):
             outcome = take(channel, item)
             if outcome:
@@ -410,6 +490,18 @@ def poll(channel: IngestChannel) -> PollSummary:
     return summary
 
 
+def _unreachable(channel: IngestChannel, error: ChannelUnreachable, now) -> None:
+    channel.consecutive_failures += 1
+    if channel.consecutive_failures == 1:  # once per outage, not once per look
+        logger.warning("Ingest channel %s unreachable: %s", channel, error)
+    IngestChannel.objects.filter(pk=channel.pk).update(
+        last_checked_at=now,
+        last_error=str(error)[:2000],
+        consecutive_failures=channel.consecutive_failures,
+        next_check_at=now + channel.backoff(),
+    )
+
+
 def retry(item: IngestedItem) -> str:
     """Take a failed item again from its kept raw copy (after a fix)."""
     again = Item(
@@ -420,18 +512,23 @@ def retry(item: IngestedItem) -> str:
         raw=item.raw,
         fingerprint=item.fingerprint,
     )
-    return take(item.channel, again)
+    return take(item.channel, again, again=True)
 
 
 @task()
 def poll_channel(channel_pk: int) -> str:
+    """One look at a channel; when it stopped with items still waiting, the next look is queued
+    at once (the channel's next look stays claimed, so the scheduler does not queue another)."""
     channel = IngestChannel.objects.filter(pk=channel_pk, enabled=True).first()
     if channel is None:
         return "no such channel, or disabled"
     try:
-        return str(poll(channel))
+        summary = poll(channel)
     except ChannelUnreachable as error:
         return f"unreachable: {error}"
+    if summary.more:
+        transaction.on_commit(lambda: enqueue(poll_channel, channel_pk))
+    return str(summary)
 
 
 def queue_due_channels() -> int:

@@ -27,6 +27,7 @@ class Delivery:
     name: str
     content: bytes
     fingerprint: str  # identical deliveries have the same one
+    error: str = ""  # why the content could not be had (too large, unreadable)
 
 
 @dataclass(frozen=True)
@@ -64,10 +65,35 @@ def _folder(location: str) -> list[Delivery]:
     for path in sorted(folder.rglob("*")):
         if path.suffix.lower() not in SUFFIXES or path.name.startswith(".") or not path.is_file():
             continue
-        # Too large: delivered empty, and reported as failed with its name.
-        content = b"" if path.stat().st_size > _cap() else path.read_bytes()
-        deliveries.append(Delivery(str(path.relative_to(folder)), content, fingerprint_of(content)))
+        name = str(path.relative_to(folder))
+        try:
+            stat = path.stat()
+            content = b"" if stat.st_size > _cap() else path.read_bytes()
+        except FileNotFoundError:
+            continue  # moved away while we looked: not delivered
+        except OSError as error:
+            # One file we may not read is a failed item, not a channel we cannot reach.
+            reason = f"could not read the file: {error.strerror or error}"
+            deliveries.append(Delivery(name, b"", _stand_in(name, reason), reason))
+            continue
+        if stat.st_size > _cap():
+            reason = _too_large(stat.st_size)
+            deliveries.append(Delivery(name, b"", _stand_in(name, stat.st_mtime_ns), reason))
+        elif not content:
+            deliveries.append(Delivery(name, b"", _stand_in(name, stat.st_mtime_ns), "empty"))
+        else:
+            deliveries.append(Delivery(name, content, fingerprint_of(content)))
     return deliveries
+
+
+def _stand_in(name: str, detail) -> str:
+    """The fingerprint of a file whose content we do not have: its own (two empty or too-large
+    files are two failed deliveries), changing when the file does."""
+    return fingerprint_of(f"{name}\0{detail}".encode())
+
+
+def _too_large(size: int) -> str:
+    return f"{size} bytes: larger than the size cap ({_cap()} bytes)"
 
 
 def _s3(channel, seen) -> list[Delivery]:
@@ -100,7 +126,7 @@ def _s3(channel, seen) -> list[Delivery]:
                     deliveries.append(Delivery(name, b"", etag))
                     continue
                 if entry["Size"] > _cap():
-                    deliveries.append(Delivery(name, b"", etag))
+                    deliveries.append(Delivery(name, b"", etag, _too_large(entry["Size"])))
                     continue
                 body = client.get_object(Bucket=bucket, Key=name)["Body"].read()
                 deliveries.append(Delivery(name, body, etag))

@@ -175,3 +175,59 @@ def test_the_worker_takes_a_folder_channel_by_itself(site, tmp_path):
         ("Taken by the worker", "draft")
     ]
     assert query(site, "SELECT outcome FROM articles_ingesteditem") == [("taken",)]
+
+
+def test_a_worker_killed_in_the_middle_of_a_look_takes_each_item_once(site, tmp_path):
+    """Killed with SIGKILL while taking a channel's items: what it committed stays, the look it
+    was in is given back after the lease, and the next worker takes the rest; every story is
+    written once, with one revision, and recorded once."""
+    count = 40
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    for n in range(count):
+        (drop / f"{n:03d}.json").write_text(
+            f'{{"uri": "urn:k:{n}", "version": "1", "headline": "Story {n}",'
+            f' "body_html": "<p>Text {n}.</p>"}}'
+        )
+    env = {**site, "INGEST_ITEMS_PER_LOOK": "5"}  # several looks, each queued by the last
+    script = (
+        "from articles.ingest.models import IngestChannel; "
+        f"IngestChannel.objects.create(name='Agency K', location={str(drop)!r})"
+    )
+    manage(env, "shell", "-c", script)
+
+    def items() -> int:
+        return query(env, "SELECT COUNT(*) FROM articles_ingesteditem")[0][0]
+
+    first = start_worker(env, tmp_path / "first.log")
+    try:
+        wait_until(
+            lambda: 5 <= items() < count - 5 and "RUNNING" in job_statuses(env),
+            timeout=120,
+            step=0.02,
+            what="the worker to be in the middle of a look",
+        )
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait(timeout=10)
+    finally:
+        stop(first)
+    taken_before = items()
+    assert 0 < taken_before < count
+    assert "RUNNING" in job_statuses(env)  # the look it was in, stuck
+
+    second = start_worker(env, tmp_path / "second.log")
+    try:
+        wait_until(lambda: items() == count, timeout=300, what="the rest of the items")
+        wait_until(lambda: "RUNNING" not in job_statuses(env), timeout=60, what="the last look")
+    finally:
+        stop(second)
+    log = (tmp_path / "second.log").read_text()
+    assert query(env, "SELECT COUNT(*), COUNT(DISTINCT headline) FROM articles_article") == [
+        (count, count)
+    ], log
+    assert query(env, "SELECT COUNT(*) FROM articles_revision") == [
+        (count,)
+    ]  # one "Imported from Agency K, version 1" each
+    assert query(env, "SELECT outcome, COUNT(*) FROM articles_ingesteditem GROUP BY outcome") == [
+        ("taken", count)
+    ]

@@ -1,6 +1,8 @@
 """A folder channel end to end: first delivery, re-delivery, new versions, held updates, bad
 items quarantined while the others are taken, and retries."""
 
+import json
+
 import pytest
 
 from articles.ingest import polling
@@ -252,3 +254,264 @@ def test_channel_items_keep_their_byline_and_credits_like_a_manual_import(folder
     ]
     assert ninjs_story.byline == "Someone New"
     assert ninjs_story.byline_text() == ("By Jean Dupont and Someone New; edited by Amina Traoré")
+
+
+def test_an_unexpected_error_fails_only_its_item(folder, folder_channel, monkeypatch):
+    real_import_story = polling.import_story
+
+    def import_story(**fields):
+        if fields["headline"] == "Bridge reopens":
+            raise RuntimeError("disk full")
+        return real_import_story(**fields)
+
+    monkeypatch.setattr(polling, "import_story", import_story)
+    (folder / "a.json").write_text(ninjs("urn:x:1"))
+    (folder / "b.json").write_text(ninjs("urn:x:2", headline="Bridge reopens"))
+    (folder / "storm.txt").write_text(WIRE_TEXT)
+
+    summary = polling.poll(folder_channel)
+
+    assert (summary.taken, summary.failed) == (2, 1)
+    assert Article.objects.count() == 2
+    failed = IngestedItem.objects.get(key="urn:x:2")
+    assert (failed.outcome, failed.reason) == (Outcome.FAILED, "RuntimeError: disk full")
+    assert '"headline": "Bridge reopens"' in failed.raw
+
+
+def test_a_database_that_cannot_be_reached_stops_the_look_and_fails_no_item(
+    folder, folder_channel, monkeypatch
+):
+    from django.db import OperationalError
+
+    def import_story(**fields):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(polling, "import_story", import_story)
+    (folder / "a.json").write_text(ninjs("urn:x:1"))
+    with pytest.raises(OperationalError):
+        polling.poll(folder_channel)
+    assert not IngestedItem.objects.exists()  # the next look takes it
+
+
+def test_json_that_is_not_a_story_is_a_failed_item(folder, folder_channel):
+    folder_channel.format = IngestChannel.Format.NINJS
+    folder_channel.save()
+    (folder / "number.json").write_text("42")
+    (folder / "list.json").write_text(f'["just a string", {ninjs("urn:x:1")}]')
+
+    summary = polling.poll(folder_channel)
+
+    assert (summary.taken, summary.failed) == (1, 2)
+    reasons = set(
+        IngestedItem.objects.filter(outcome=Outcome.FAILED).values_list("reason", flat=True)
+    )
+    assert reasons == {"a ninjs item is a JSON object"}
+    assert Article.objects.get().headline == "Floods close roads"
+
+
+def test_a_file_that_cannot_be_read_is_a_failed_item(folder, folder_channel, monkeypatch):
+    from pathlib import Path
+
+    (folder / "a.json").write_text(ninjs("urn:x:1"))
+    (folder / "locked.json").write_text(ninjs("urn:x:2"))
+    real_read_bytes = Path.read_bytes
+
+    def read_bytes(path):
+        if path.name == "locked.json":
+            raise PermissionError(13, "Permission denied")
+        return real_read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    summary = polling.poll(folder_channel)
+
+    assert (summary.taken, summary.failed) == (1, 1)
+    locked = IngestedItem.objects.get(name="locked.json")
+    assert locked.reason == "could not read the file: Permission denied"
+    # Readable again (and so a different delivery), it is taken.
+    monkeypatch.setattr(Path, "read_bytes", real_read_bytes)
+    assert polling.poll(folder_channel).taken == 1
+    assert Article.objects.count() == 2
+
+
+def test_files_over_the_size_cap_or_empty_are_failed_items_that_say_so(
+    folder, folder_channel, settings
+):
+    settings.INGEST_MAX_BYTES = 200
+    (folder / "small.txt").write_text(WIRE_TEXT)
+    (folder / "big.json").write_text(ninjs("urn:x:1", body="Long. " * 100))
+    (folder / "bigger.json").write_text(ninjs("urn:x:2", body="Longer. " * 100))
+    (folder / "empty.json").write_text("")
+    (folder / "also-empty.json").write_text("")
+    summary = polling.poll(folder_channel)
+    # Each is its own failed delivery (none hides another as "already seen").
+    assert (summary.taken, summary.failed, summary.unchanged) == (1, 4, 0)
+    assert IngestedItem.objects.get(name="big.json").reason.endswith(
+        "larger than the size cap (200 bytes)"
+    )
+    assert IngestedItem.objects.get(name="also-empty.json").reason == "empty"
+    assert polling.poll(folder_channel).unchanged == 5  # and each is seen once
+
+
+def test_a_failed_item_redelivered_waits_for_a_retry(folder, folder_channel, monkeypatch):
+    (folder / "no-body.json").write_text(ninjs("urn:x:1", body="").replace("<p></p>", ""))
+    polling.poll(folder_channel)
+    failed = IngestedItem.objects.get()
+    assert failed.outcome == Outcome.FAILED
+
+    calls = []
+    monkeypatch.setattr(polling, "story_of", lambda item: calls.append(item))
+    (folder / "copy.json").write_text(ninjs("urn:x:1", body="").replace("<p></p>", ""))
+    summary = polling.poll(folder_channel)
+
+    assert (summary.failed, summary.unchanged) == (0, 2)
+    assert calls == []  # neither read again nor rewritten: it waits for an editor's Retry
+    assert IngestedItem.objects.get().updated_at == failed.updated_at
+
+
+def test_a_retried_item_is_held_to_the_same_checks(folder, folder_channel):
+    (folder / "a.json").write_text(json.dumps({"headline": "No uri", "body_html": "<p>Text.</p>"}))
+    polling.poll(folder_channel)
+    item = IngestedItem.objects.get()
+    assert item.reason.startswith("no uri")
+
+    assert polling.retry(item) == Outcome.FAILED
+    assert not Article.objects.exists()
+    item.refresh_from_db()
+    assert item.reason.startswith("no uri")
+
+
+def test_an_item_taken_meanwhile_by_another_worker_is_not_taken_twice(
+    folder, folder_channel, monkeypatch
+):
+    """Two looks at one channel at once (a scheduled one and Look now): both see the item as
+    new; the second to record it finds the first's row and rolls back its own writes."""
+    from articles import changes
+
+    class OtherWorkerFirst:
+        """Between this look's check and its transaction, another worker records the item."""
+
+        def atomic(self):
+            IngestedItem.objects.create(
+                channel=folder_channel, key="urn:x:1", version="1", outcome=Outcome.TAKEN
+            )
+            return changes.atomic()
+
+    monkeypatch.setattr(polling, "changes", OtherWorkerFirst())
+    (folder / "a.json").write_text(ninjs("urn:x:1"))
+
+    summary = polling.poll(folder_channel)
+
+    assert (summary.taken, summary.failed, summary.unchanged) == (0, 0, 1)
+    assert not Article.objects.exists()  # this look's story was rolled back
+    assert IngestedItem.objects.get().outcome == Outcome.TAKEN  # the other's row stands
+
+
+def test_versions_without_order_update_the_story_in_the_order_delivered(folder, folder_channel):
+    """ninjs without a version is versioned by a hash of its copy, which has no order: each
+    new copy updates the story (hashes compared as text would skip about half of them)."""
+    bodies = ["First take.", "Second take.", "Third take.", "Fourth take.", "Fifth take."]
+    for body in bodies:
+        doc = json.loads(ninjs("urn:x:1", body=body))
+        del doc["version"]
+        (folder / "a.json").write_text(json.dumps(doc))
+        assert polling.poll(folder_channel).taken == 1
+    story = Article.objects.get()
+    assert "Fifth take." in story.body
+    assert story.revisions.count() == len(bodies)
+
+
+def test_versions_are_compared_as_numbers(folder, folder_channel):
+    for version, body in [("1.2", "Older."), ("1.10", "Newer."), ("1.9", "Stale.")]:
+        (folder / "a.json").write_text(ninjs("urn:x:1", version=version, body=body))
+        polling.poll(folder_channel)
+    assert "Newer." in Article.objects.get().body
+    assert IngestedItem.objects.get(version="1.9").reason == "version 1.10 was already taken"
+
+
+FEED_ENTRY = """<?xml version="1.0"?>
+<rss version="2.0"><channel><title>Agency Y</title><link>http://example.org/</link>
+<description>Wire</description>
+<item><guid>urn:y:1</guid><title>Harbour fire put out</title>
+<description>{text}</description><pubDate>{date}</pubDate>{more}</item>
+</channel></rss>"""
+
+
+def test_a_feed_entry_updated_later_in_the_week_is_a_new_version(folder, folder_channel):
+    """Feed versions are the entry's time, compared as times: "Fri, 11 Dec" as written sorts
+    before "Thu, 10 Dec"."""
+    (folder / "wire.rss").write_text(
+        FEED_ENTRY.format(
+            text="Crews at the harbour.", date="Thu, 10 Dec 2026 23:00:00 +0100", more=""
+        )
+    )
+    polling.poll(folder_channel)
+    (folder / "wire.rss").write_text(
+        FEED_ENTRY.format(text="The fire is out.", date="Fri, 11 Dec 2026 08:00:00 GMT", more="")
+    )
+
+    summary = polling.poll(folder_channel)
+
+    assert summary.taken == 1
+    story = Article.objects.get()
+    assert "The fire is out." in story.body
+    assert story.revisions.first().action == ("Updated from Agency X, version 2026-12-11T08:00:00Z")
+    assert IngestedItem.objects.order_by("received_at").first().version == "2026-12-10T22:00:00Z"
+
+
+def test_a_feed_category_longer_than_a_tag_fails_its_entry(folder, folder_channel):
+    category = f"<category>{'x' * 101}</category>"
+    (folder / "wire.rss").write_text(
+        FEED_ENTRY.format(text="Crews.", date="Thu, 10 Dec 2026 23:00:00 GMT", more=category)
+    )
+    (folder / "storm.txt").write_text(WIRE_TEXT)
+    summary = polling.poll(folder_channel)
+    assert (summary.taken, summary.failed) == (1, 1)
+    assert (
+        IngestedItem.objects.get(key="urn:y:1").reason == "category is 101 characters; at most 100"
+    )
+
+
+def test_a_look_takes_at_most_the_cap_and_queues_the_next_at_once(
+    folder, folder_channel, settings, django_capture_on_commit_callbacks
+):
+    settings.INGEST_ITEMS_PER_LOOK = 2
+    for n in range(5):
+        (folder / f"{n}.json").write_text(ninjs(f"urn:x:{n}", headline=f"Story {n}"))
+
+    summary = polling.poll(folder_channel)
+    assert (summary.taken, summary.more) == (2, True)
+    assert str(summary).endswith("more waiting")
+
+    # The task queues the next look itself when it commits (the immediate backend runs it).
+    # One look taking 2 leaves 1: all 3 are taken only if that look queued another.
+    with django_capture_on_commit_callbacks(execute=True):
+        polling.poll_channel.enqueue(folder_channel.pk)
+    assert Article.objects.count() == 5
+    assert IngestedItem.objects.filter(outcome=Outcome.TAKEN).count() == 5
+
+
+def test_a_channel_that_goes_away_and_comes_back(folder, folder_channel, caplog):
+    (folder / "a.json").write_text(ninjs("urn:x:1"))
+    assert polling.poll(folder_channel).taken == 1
+    (folder / "a.json").unlink()
+    folder.rmdir()  # the agency's share is unmounted
+
+    for _ in range(3):
+        with pytest.raises(polling.ChannelUnreachable, match="no folder at"):
+            polling.poll(IngestChannel.objects.get())
+    channel = IngestChannel.objects.get()
+    assert channel.consecutive_failures == 3
+    assert Article.objects.count() == 1  # what was taken stays
+
+    folder.mkdir()
+    (folder / "b.json").write_text(ninjs("urn:x:2", headline="Back again"))
+    assert polling.poll(channel).taken == 1
+    channel.refresh_from_db()
+    assert (channel.consecutive_failures, channel.last_error) == (0, "")
+    waited = channel.next_check_at - channel.last_checked_at
+    assert waited.total_seconds() == channel.interval_minutes * 60  # the interval again
+    messages = [r.getMessage() for r in caplog.records if r.name == "articles.ingest.polling"]
+    assert messages == [
+        "Ingest channel Agency X unreachable: no folder at " + str(folder),
+        "Ingest channel Agency X reachable again",
+    ]

@@ -159,6 +159,16 @@ def test_only_http_to_the_configured_host(feeds, tmp_path):
     assert not Article.objects.exists()
 
 
+def test_an_address_that_cannot_be_parsed_says_so_on_the_channel():
+    channel = http_channel("http://[::1/feed")  # urllib raises ValueError, not a network error
+    with pytest.raises(polling.ChannelUnreachable, match="ValueError: Invalid IPv6 URL"):
+        polling.poll(channel)
+    channel.refresh_from_db()
+    assert channel.last_error == "ValueError: Invalid IPv6 URL"
+    assert channel.consecutive_failures == 1
+    assert polling.poll_channel.call(channel.pk).startswith("unreachable: ValueError")
+
+
 def test_a_feed_over_the_size_cap_is_refused(feeds, settings):
     settings.INGEST_MAX_BYTES = 100
     with pytest.raises(polling.ChannelUnreachable, match="larger than 100 bytes"):
