@@ -172,8 +172,15 @@ def search_configs(code: str | None) -> list[str]:
 
 
 def search_config(code: str | None) -> str:
-    """The configuration that stems a story in `code` (and highlights its matches)."""
+    """The configuration that stems a story in `code` (and weighs its matches)."""
     return search_configs(code)[0]
+
+
+def highlight_config(code: str | None) -> str:
+    """The configuration that marks the matches in a story's snippet: its last, most forgiving
+    one (French: accents folded), so "electeurs" typed without accents still marks "électeurs"
+    as it found the story."""
+    return search_configs(code)[-1]
 
 
 def fold_for_search(text: str) -> str:
