@@ -118,6 +118,15 @@ STOP_WORDS = {
         ]
     ),
 }
+# A number in each plural category (as CLDR and the browser's Intl.PluralRules name them) of
+# each language, to write out every form of a counted phrase for a script to choose from. The
+# language's gettext plural forms (its .po header) follow the same rules. A language not listed
+# gets English's two.
+PLURAL_SAMPLES = {
+    "en": {"one": 1, "other": 2},
+    "fr": {"one": 1, "many": 1_000_000, "other": 2},
+    "ar": {"zero": 0, "one": 1, "two": 2, "few": 3, "many": 11, "other": 100},
+}
 _ARABIC_LETTER = re.compile(r"[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff]")
 _LETTER = re.compile(r"[^\W\d_]")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
@@ -156,6 +165,11 @@ def name_of(code: str) -> str:
 def translated_name_of(code: str) -> str:
     """The language's name in the language of the page being made: "French", "الفرنسية"."""
     return str(get_language_info(generic(code))["name_translated"])
+
+
+def plural_samples(code: str | None) -> dict[str, int]:
+    """{"one": 1, "other": 2}: a number in each of the language's plural categories."""
+    return PLURAL_SAMPLES.get(generic(code)) or PLURAL_SAMPLES["en"]
 
 
 def url_prefix(code: str | None) -> str:

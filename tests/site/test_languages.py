@@ -175,3 +175,16 @@ def test_drafts_in_any_language_stay_hidden(client):
     draft = make_draft("Brouillon secret", language="fr")
     assert client.get("/fr/search/?q=brouillon").content.decode().count("Brouillon secret") == 0
     assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_a_languages_front_page_is_its_own_canonical_and_offers_its_feeds(client, language):
+    page = text(client.get(f"/{language}/"))
+    assert re.search(rf'<link rel="canonical" href="http[^"]+/{language}/">', page)
+    feeds = re.findall(r'<link rel="alternate" type="application/(?:atom|rss)\+xml"[^>]*>', page)
+    assert len(feeds) == 2
+    assert all(f'href="/feeds/{language}/latest.' in link for link in feeds)
+    assert all("latest stories" not in link for link in feeds)
+    english = text(client.get("/"))
+    assert re.search(r'<link rel="canonical" href="http[^"]+:\d+/">', english)
+    assert 'title="The Newsroom: latest news (Atom)" href="/feeds/latest.atom"' in english

@@ -202,7 +202,43 @@ def test_a_french_live_page_and_its_script_words_are_french(client):
     post(story, "Les bureaux ferment.")
     page = html(client, story.get_absolute_url())
     assert "Le direct" in page and "Les plus récentes d’abord" in page
-    assert 'data-show-many="Afficher {count} nouvelles mises à jour"' in page
+    assert 'data-show-other="Afficher {count} nouvelles mises à jour"' in page
+    assert 'data-show-one="Afficher {count} nouvelle mise à jour"' in page
     live.end_coverage(article=story, user=None)
     cache.clear()
     assert 'id="live-status">Ce direct est terminé.</p>' in html(client, story.get_absolute_url())
+
+
+@pytest.mark.parametrize(
+    "language, forms",
+    [
+        ("en", {"one": "{count} new update", "other": "{count} new updates"}),
+        (
+            "fr",
+            {
+                "one": "{count} nouvelle mise à jour",
+                "many": "{count} de nouvelles mises à jour",
+                "other": "{count} nouvelles mises à jour",
+            },
+        ),
+        (
+            "ar",
+            {
+                "zero": "لا تحديثات جديدة",
+                "one": "تحديث جديد واحد",
+                "two": "تحديثان جديدان",
+                "few": "{count} تحديثات جديدة",
+                "many": "{count} تحديثًا جديدًا",
+                "other": "{count} تحديث جديد",
+            },
+        ),
+    ],
+)
+def test_the_script_gets_every_plural_form_of_the_pages_language(client, language, forms):
+    # live.js picks one with Intl.PluralRules: the page gives each of the language's categories.
+    story = live.start_coverage(article=make_article("Live", language=language), user=None)
+    page = html(client, story.get_absolute_url())
+    given = dict(re.findall(r' data-new-(\w+)="([^"]*)"', page))
+    assert given == forms
+    for name in ["show", "shown"]:
+        assert set(re.findall(rf" data-{name}-(\w+)=", page)) == set(forms)
