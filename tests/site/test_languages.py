@@ -188,3 +188,25 @@ def test_a_languages_front_page_is_its_own_canonical_and_offers_its_feeds(client
     english = text(client.get("/"))
     assert re.search(r'<link rel="canonical" href="http[^"]+:\d+/">', english)
     assert 'title="The Newsroom: latest news (Atom)" href="/feeds/latest.atom"' in english
+
+
+def front_page_headlines(client, path) -> list[str]:
+    page = text(client.get(path))
+    return re.findall(r'<h2 id="lead-headline"[^>]*><a [^>]*>([^<]*)</a>', page) + re.findall(
+        r'class="card__headline"><a [^>]*>([^<]*)</a>', page
+    )
+
+
+def test_each_front_page_leads_with_its_languages_stories_each_story_once(client, stories):
+    # Newest first: an English story of today, then the three versions of March's story.
+    now = datetime.datetime.now(datetime.UTC)
+    today = make_article("Today in English", published_at=now - datetime.timedelta(hours=2))
+    latest_french = make_article(
+        "Aujourd’hui en français", language="fr", published_at=now - datetime.timedelta(hours=1)
+    )
+    fr = front_page_headlines(client, "/fr/")
+    assert fr == [latest_french.headline, stories["fr"].headline, today.headline]
+    ar = front_page_headlines(client, "/ar/")
+    assert ar == [stories["ar"].headline, latest_french.headline, today.headline]
+    en = front_page_headlines(client, "/")
+    assert en == [today.headline, stories["en"].headline, latest_french.headline]
