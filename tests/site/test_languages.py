@@ -210,3 +210,15 @@ def test_each_front_page_leads_with_its_languages_stories_each_story_once(client
     assert ar == [stories["ar"].headline, latest_french.headline, today.headline]
     en = front_page_headlines(client, "/")
     assert en == [today.headline, stories["en"].headline, latest_french.headline]
+
+
+def test_a_lead_story_in_another_language_says_so(client):
+    english = make_article("Only English so far")
+    page = text(client.get("/ar/"))
+    assert '<h2 id="lead-headline" class="lead-story__headline" lang="en" dir="ltr">' in page
+    assert '<p class="standfirst" lang="en" dir="ltr">' in page and english.headline in page
+    assert '<h2 id="lead-headline" class="lead-story__headline"><a' in text(client.get("/"))
+    make_article("Une autre", language="ar", standfirst="مقدمة.")  # the lead now; English a card
+    cache.clear()
+    page = text(client.get("/ar/"))
+    assert '<p class="card__standfirst" lang="en" dir="ltr">A standfirst.</p>' in page
