@@ -14,6 +14,7 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from articles.editorial import live, services
 from articles.models import Author, Contributor
@@ -135,17 +136,19 @@ def pages(settings):
         live.end_coverage(article=ended, user=None)
         tag = story.tags.get()
         prefix = f"/{language}"
+        with translation.override(language):  # whatever an earlier test left active
+            tag_page, author_page = tag.get_absolute_url(), author.get_absolute_url()
         urls[language] = {
             "front page": f"{prefix}/",
             "story": story.get_absolute_url(),
             "live story": coverage.get_absolute_url(),
             "ended live story": ended.get_absolute_url(),
             "topics": f"{prefix}/tags/",
-            "topic": f"{prefix}{tag.get_absolute_url()}",
-            "topic, page 2": f"{prefix}{tag.get_absolute_url()}?page=2",
+            "topic": tag_page,
+            "topic, page 2": f"{tag_page}?page=2",
             "source": f"{prefix}/sources/afp-{language}/",
             "authors": f"{prefix}/authors/",
-            "author": f"{prefix}{author.get_absolute_url()}",
+            "author": author_page,
             "search": f"{prefix}/search/?q={words['search']}&language={language}",
             "search, page 2": f"{prefix}/search/?tag={tag.slug}&page=2",
             "search, nothing found": f"{prefix}/search/?q=zzzz",
