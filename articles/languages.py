@@ -127,6 +127,9 @@ PLURAL_SAMPLES = {
     "fr": {"one": 1, "many": 1_000_000, "other": 2},
     "ar": {"zero": 0, "one": 1, "two": 2, "few": 3, "many": 11, "other": 100},
 }
+# Link previews' locale (Open Graph's og:locale, language_TERRITORY) where it is not the code
+# twice over ("de" → "de_DE"); English is British here, as its date formats are.
+OPEN_GRAPH_LOCALES = {"en": "en_GB", "ar": "ar_AR"}
 _ARABIC_LETTER = re.compile(r"[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff]")
 _LETTER = re.compile(r"[^\W\d_]")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
@@ -170,6 +173,12 @@ def translated_name_of(code: str) -> str:
 def plural_samples(code: str | None) -> dict[str, int]:
     """{"one": 1, "other": 2}: a number in each of the language's plural categories."""
     return PLURAL_SAMPLES.get(generic(code)) or PLURAL_SAMPLES["en"]
+
+
+def open_graph_locale(code: str | None) -> str:
+    """ "fr_FR": a page's og:locale."""
+    code = generic(code)
+    return OPEN_GRAPH_LOCALES.get(code) or f"{code}_{code.upper()}"
 
 
 def url_prefix(code: str | None) -> str:

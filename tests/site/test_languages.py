@@ -222,3 +222,14 @@ def test_a_lead_story_in_another_language_says_so(client):
     cache.clear()
     page = text(client.get("/ar/"))
     assert '<p class="card__standfirst" lang="en" dir="ltr">A standfirst.</p>' in page
+
+
+def test_link_previews_name_the_pages_locale(client, stories):
+    for path, locale in [
+        ("/", "en_GB"),
+        ("/fr/tags/", "fr_FR"),
+        (stories["fr"].get_absolute_url(), "fr_FR"),
+        (stories["ar"].get_absolute_url(), "ar_AR"),
+        (stories["en"].get_absolute_url(), "en_GB"),
+    ]:
+        assert f'<meta property="og:locale" content="{locale}">' in text(client.get(path)), path
