@@ -118,6 +118,18 @@ STOP_WORDS = {
         ]
     ),
 }
+# A number in each plural category (as CLDR and the browser's Intl.PluralRules name them) of
+# each language, to write out every form of a counted phrase for a script to choose from. The
+# language's gettext plural forms (its .po header) follow the same rules. A language not listed
+# gets English's two.
+PLURAL_SAMPLES = {
+    "en": {"one": 1, "other": 2},
+    "fr": {"one": 1, "many": 1_000_000, "other": 2},
+    "ar": {"zero": 0, "one": 1, "two": 2, "few": 3, "many": 11, "other": 100},
+}
+# Link previews' locale (Open Graph's og:locale, language_TERRITORY) where it is not the code
+# twice over ("de" → "de_DE"); English is British here, as its date formats are.
+OPEN_GRAPH_LOCALES = {"en": "en_GB", "ar": "ar_AR"}
 _ARABIC_LETTER = re.compile(r"[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff]")
 _LETTER = re.compile(r"[^\W\d_]")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
@@ -158,6 +170,17 @@ def translated_name_of(code: str) -> str:
     return str(get_language_info(generic(code))["name_translated"])
 
 
+def plural_samples(code: str | None) -> dict[str, int]:
+    """{"one": 1, "other": 2}: a number in each of the language's plural categories."""
+    return PLURAL_SAMPLES.get(generic(code)) or PLURAL_SAMPLES["en"]
+
+
+def open_graph_locale(code: str | None) -> str:
+    """ "fr_FR": a page's og:locale."""
+    code = generic(code)
+    return OPEN_GRAPH_LOCALES.get(code) or f"{code}_{code.upper()}"
+
+
 def url_prefix(code: str | None) -> str:
     """The start of a page's path in `code`: "" for the default language, "fr/" for French."""
     code = generic(code)
@@ -172,8 +195,15 @@ def search_configs(code: str | None) -> list[str]:
 
 
 def search_config(code: str | None) -> str:
-    """The configuration that stems a story in `code` (and highlights its matches)."""
+    """The configuration that stems a story in `code` (and weighs its matches)."""
     return search_configs(code)[0]
+
+
+def highlight_config(code: str | None) -> str:
+    """The configuration that marks the matches in a story's snippet: its last, most forgiving
+    one (French: accents folded), so "electeurs" typed without accents still marks "électeurs"
+    as it found the story."""
+    return search_configs(code)[-1]
 
 
 def fold_for_search(text: str) -> str:

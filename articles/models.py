@@ -638,7 +638,15 @@ class ArticleQuerySet(models.QuerySet):
         """What story cards show (headline, date, standfirst, source names, lead image) and
         nothing else: no bodies, no bookkeeping columns."""
         return (
-            self.only("headline", "slug", "language", "standfirst", "published_at", "lead_image")
+            self.only(
+                "headline",
+                "slug",
+                "language",
+                "translation_of",
+                "standfirst",
+                "published_at",
+                "lead_image",
+            )
             .select_related("lead_image__credit_source")
             .prefetch_related(
                 models.Prefetch("sources", queryset=Source.objects.only("name")),

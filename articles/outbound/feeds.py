@@ -15,13 +15,15 @@ from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import conditional_escape, escape
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from ..html import sanitize_body
 from ..languages import codes, name_of
-from ..models import Article, Author, AuthorRedirect, Source, Tag, site_root
+from ..models import Article, Author, AuthorRedirect, Contributor, Source, Tag, site_root
 from ..search.models import ListedUnder, StoryListing
 from ..search.results import NewestIds, stories_in_order
 from . import live
@@ -125,13 +127,15 @@ def _image_type(name: str) -> str:
 
 def feed_item_content(article) -> str:
     """The full story for a feed reader: the body, its live updates (newest first), then its
-    corrections and updates (newest first, as on the page). Needs `corrections` prefetched."""
-    corrections = render_to_string("articles/includes/corrections.html", {"article": article})
-    stream = ""
-    if updates := live.shown_updates(article):
-        stream = render_to_string(
-            "articles/includes/live_feed.html", {"article": article, "updates": updates}
-        ).strip()
+    corrections and updates (newest first, as on the page). Needs `corrections` prefetched.
+    Their words and dates are in the story's language, whichever feed carries it."""
+    with translation.override(article.language):
+        corrections = render_to_string("articles/includes/corrections.html", {"article": article})
+        stream = ""
+        if updates := live.shown_updates(article):
+            stream = render_to_string(
+                "articles/includes/live_feed.html", {"article": article, "updates": updates}
+            ).strip()
     return sanitize_body(article.body) + stream + corrections.strip()
 
 
@@ -147,9 +151,10 @@ def feed_item_updated(article):
 
 
 def author_name(article) -> str:
-    """The byline ("By A and B; reporting by C" without the "By"), or else the credited sources
-    ("Al Jazeera, News Agencies")."""
-    byline = article.byline_text().removeprefix("By ")
+    """The byline ("By A and B; reporting by C" without the "By"), in the story's language, or
+    else the credited sources ("Al Jazeera, News Agencies")."""
+    with translation.override(article.language):
+        byline = article.byline_text().removeprefix(f"{Contributor.Role.BY.label} ")
     return byline or ", ".join(source.name for source in article.sources.all())
 
 
@@ -386,11 +391,17 @@ class LanguageFeed(StoryFeed):
             .values_list("pk", flat=True)
         )
 
+    # The feed speaks its language: "The Newsroom : dernières nouvelles (Français)".
     def title(self, language):
-        return f"{settings.SITE_NAME}: latest stories in {name_of(language)}"
+        with translation.override(language):
+            title = gettext("%(site_name)s: latest news") % {"site_name": settings.SITE_NAME}
+        return f"{title} ({name_of(language)})"
 
     def description(self, language):
-        return f"The latest stories in {name_of(language)} from {settings.SITE_NAME}."
+        with translation.override(language):
+            return gettext("The latest news from %(site_name)s.") % {
+                "site_name": settings.SITE_NAME
+            }
 
     subtitle = description
 

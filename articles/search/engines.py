@@ -18,7 +18,7 @@ from django.db.models import Case, F, Func, Prefetch, QuerySet, TextField, Value
 from django.db.models.expressions import RawSQL
 from django.utils.safestring import SafeString
 
-from ..languages import codes, fold_for_search, search_config, search_configs
+from ..languages import codes, fold_for_search, highlight_config, search_config, search_configs
 from ..models import Article, Contributor, TaggedArticle
 from .models import SearchDocument, SQLiteSearchIndex
 from .query import ParsedQuery
@@ -123,10 +123,11 @@ def _linked_story_ids(link: str, objects) -> QuerySet:
     return model.objects.filter(**{f"{other}__in": objects}).values(f"{story}_id")
 
 
-def _config_case_sql() -> tuple[str, list[str]]:
-    """SQL choosing each search document's text search configuration by its language."""
+def _highlight_config_sql() -> tuple[str, list[str]]:
+    """SQL choosing the configuration that marks matches in each search document by its
+    language."""
     whens = " ".join("WHEN %s THEN %s" for _ in codes())
-    params = [value for code in codes() for value in (code, search_config(code))]
+    params = [value for code in codes() for value in (code, highlight_config(code))]
     return f"(CASE language {whens} ELSE 'simple' END)::regconfig", params
 
 
@@ -206,7 +207,7 @@ class PostgresSearchEngine(SearchEngine):
         if not query.clauses or not ids:
             return {}
         table = SearchDocument._meta.db_table
-        config, config_params = _config_case_sql()
+        config, config_params = _highlight_config_sql()
         sql = (
             f"SELECT article_id, ts_headline({config}, body, "  # noqa: S608 - constants only
             f"websearch_to_tsquery({config}, %s), %s) FROM {table} WHERE article_id = ANY(%s)"

@@ -156,6 +156,26 @@ def stories_in_order(ids: list[int], stories: QuerySet | None = None) -> list[Ar
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
+def newest_in_language_first(language: str, limit: int) -> list[Article]:
+    """The newest `limit` stories for a page in `language`: that language's first, then, when
+    there are fewer, the newest in the others. A story is there once: in the page's language when
+    it is translated into it, else in the newest of its versions."""
+    # The newest of each side through the (language, time) and time indexes, in one statement.
+    listed = StoryListing.objects.due().newest_first().values("pk")
+    own, others = listed.filter(language=language), listed.exclude(language=language)
+    rows = StoryListing.objects.values_list("pk", "language", "published_at")
+    rows = rows.filter(pk__in=own[:limit]).union(rows.filter(pk__in=others[:limit]), all=True)
+    rows = sorted(rows, key=lambda row: (row[1] != language, -row[2].timestamp(), -row[0]))
+    ids = [pk for pk, _language, _published_at in rows]
+    shown, versions_shown = [], set()
+    for story in stories_in_order(ids):
+        version = story.translation_of_id or story.pk
+        if version not in versions_shown:
+            versions_shown.add(version)
+            shown.append(story)
+    return shown[:limit]
+
+
 def _most_common(model, counts: Counter, exclude, limit):
     """The `limit` rows of `model` with the highest `counts` (most first, then by name), each
     with its count as `story_count`; none of `exclude`."""

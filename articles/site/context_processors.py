@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.utils.translation import get_language
 
-from ..languages import codes, direction, generic, name_of
+from ..languages import codes, direction, generic, name_of, open_graph_locale, url_prefix
 from ..models import site_root
 
 
@@ -18,5 +18,8 @@ def page_language(request):
     return {
         "page_language": language,
         "page_direction": direction(language),
+        "page_open_graph_locale": open_graph_locale(language),
+        # Pages under /fr/, /ar/… link their language's feeds; English ones the feeds of all.
+        "page_has_language_feeds": bool(url_prefix(language)),
         "site_languages": [(code, name_of(code), f"{site_root(code)}") for code in codes()],
     }

@@ -13,10 +13,16 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from ..languages import url_prefix
+from ..languages import generic, url_prefix
 from ..models import Article, Author, AuthorRedirect, LiveUpdate, Source, Tag, tag_url
-from ..search.models import Counted, ListedUnder, ListingCount, StoryListing
-from ..search.results import NewestIds, counted_list, stories_in_order, tag_facets
+from ..search.models import Counted, ListedUnder, ListingCount
+from ..search.results import (
+    NewestIds,
+    counted_list,
+    newest_in_language_first,
+    stories_in_order,
+    tag_facets,
+)
 
 FRONT_PAGE_STORIES = 13
 PROMINENT_TAGS = 12
@@ -45,8 +51,8 @@ def paginate(request, queryset, per_page=None):
 
 
 def front_page(request):
-    newest = StoryListing.objects.due().newest_first().values_list("pk", flat=True)
-    stories = stories_in_order(list(newest[:FRONT_PAGE_STORIES]))
+    """The newest stories, those in the page's language first (/fr/ leads with French ones)."""
+    stories = newest_in_language_first(generic(get_language()), FRONT_PAGE_STORIES)
     return render(
         request,
         "articles/front_page.html",

@@ -35,8 +35,9 @@ def _language_attributes(language: str) -> str:
 def story_card(story, heading_level: int, picture_template) -> str:
     moment = timezone.localtime(story.published_at)
     sources = ", ".join(conditional_escape(source.name) for source in story.sources.all())
+    language = _language_attributes(story.language)
     standfirst = (
-        format_html('<p class="card__standfirst">{}</p>', story.standfirst)
+        format_html('<p class="card__standfirst"{}>{}</p>', language, story.standfirst)
         if story.standfirst
         else ""
     )
@@ -56,7 +57,7 @@ def story_card(story, heading_level: int, picture_template) -> str:
         level=int(heading_level),
         url=story.get_absolute_url(),
         headline=story.headline,
-        language=_language_attributes(story.language),
+        language=language,
         machine=moment.isoformat(timespec="seconds"),
         date=formats.date_format(moment, "j F Y"),
         sources=mark_safe(f" · {sources}") if sources else "",  # noqa: S308 - escaped above

@@ -40,11 +40,17 @@
     return template.content.firstElementChild;
   }
 
-  // The words come from the page (data-new-one, data-new-many…), in the reader's language.
+  // The words come from the page, one per plural form of the reader's language (data-new-one,
+  // data-new-few…: Arabic has six), and the language's rules pick the form for the count.
+  var plurals = window.Intl && Intl.PluralRules
+    ? new Intl.PluralRules(document.documentElement.lang)
+    : null;
+
   function text(name, count) {
-    var one = section.dataset[name + "One"];
-    var many = section.dataset[name + "Many"];
-    return count === 1 ? one : many.replace("{count}", String(count));
+    var category = plurals ? plurals.select(count) : (count === 1 ? "one" : "other");
+    var key = name + category.charAt(0).toUpperCase() + category.slice(1);
+    var phrase = section.dataset[key] || section.dataset[name + "Other"];
+    return phrase.replace("{count}", String(count));
   }
 
   // The key events box follows pins and unpins: the poll sends it whole ("" when there are none).

@@ -139,3 +139,31 @@ def test_french_story_reads_in_french(sized_page: Page, translations):
     page.goto("/fr/search/?q=helicopteres")
     expect(page.get_by_role("heading", level=2, name="1 article")).to_be_visible()
     save_screenshot(page, "french-search")
+
+
+def test_arabic_live_page_counts_new_updates_in_arabic_plural_forms(page: Page, newsroom):
+    """live.js picks the phrase with Intl.PluralRules("ar") from the forms the page gives: two is
+    the dual, three to ten the "few" form, never an English or a one/many guess."""
+    from articles.editorial import live
+
+    story = services.translate_article(article=newsroom, language="ar", user=None)
+    story.headline = "تغطية مباشرة للانتخابات"
+    services.save_article(article=story, user=None)
+    story = services.publish_article(article=story, user=None, at=newsroom.published_at)
+    live.start_coverage(article=story, user=None)
+    live.post_update(article=story, user=None, body="<p>بدأت التغطية.</p>")
+    page.goto(story.get_absolute_url())
+    expect(page.locator("#live-stream .live-update")).to_have_count(1)
+
+    for text in ["أغلقت مراكز الاقتراع.", "بدأ الفرز."]:
+        live.post_update(article=story, user=None, body=f"<p>{text}</p>")
+    button = page.locator(".live__new button").first
+    expect(button).to_have_text("اعرض التحديثين الجديدين", timeout=15_000)
+    expect(page.locator("#live-announcer")).to_have_text("تحديثان جديدان")
+
+    live.post_update(article=story, user=None, body="<p>النتائج الأولى.</p>")
+    expect(button).to_have_text("اعرض 3 تحديثات جديدة", timeout=15_000)
+    expect(page.locator("#live-announcer")).to_have_text("3 تحديثات جديدة")
+    button.click()
+    expect(page.locator("#live-stream .live-update")).to_have_count(4)
+    expect(page.locator("#live-announcer")).to_have_text("عُرضت 3 تحديثات جديدة")

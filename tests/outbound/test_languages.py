@@ -5,6 +5,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.utils.html import escape
 
 from articles.editorial import services
 
@@ -76,3 +77,77 @@ def test_robots_keeps_previews_out_in_every_language(client):
     body = client.get("/robots.txt").content.decode()
     assert re.search(r"^Disallow: /fr/preview/$", body, re.M)
     assert re.search(r"^Disallow: /ar/preview/$", body, re.M)
+
+
+def _french_and_arabic_live_stories_with_a_correction():
+    from articles.editorial import live
+
+    stories = {}
+    for language, headline in [("fr", "Soirée électorale"), ("ar", "ليلة الانتخابات")]:
+        story = make_article(headline, language=language, published_at=PUBLISHED)
+        services.add_correction(article=story, user=None, text="…")
+        live.start_coverage(article=story, user=None)
+        update = live.post_update(article=story, user=None, body="<p>…</p>", byline="Jane Doe")
+        live.set_key_event(update=update, user=None, is_key_event=True)
+        live.end_coverage(article=story, user=None)
+        stories[language] = story
+    return stories
+
+
+# The words of a live story's entry in a feed, by the story's language (the feed's own title too).
+FEED_WORDS = {
+    "fr": [
+        "The Newsroom : dernières nouvelles (Français)",
+        "Les dernières nouvelles de The Newsroom.",
+        "Mises à jour en direct",
+        "Ce direct est terminé.",
+        "(Moment clé)",
+        "Par Jane Doe",
+        "Corrections et mises à jour",
+    ],
+    "ar": [
+        "The Newsroom: آخر الأخبار (العربيّة)",
+        "التحديثات المباشرة",
+        "انتهت هذه التغطية المباشرة.",
+        "بقلم Jane Doe",
+    ],
+}
+ENGLISH_FEED_WORDS = [
+    "Live updates",
+    "coverage has ended",
+    "Key event",
+    "By Jane",
+    "Corrections and updates",
+]
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_a_languages_feed_speaks_its_language_live_updates_and_corrections_included(
+    client, language
+):
+    story = _french_and_arabic_live_stories_with_a_correction()[language]
+    for kind in ["atom", "rss"]:
+        feed = client.get(f"/feeds/{language}/latest.{kind}").content.decode()
+        assert story.headline in feed
+        for words in FEED_WORDS[language]:
+            assert escape(words) in feed, (kind, words)
+        for words in ENGLISH_FEED_WORDS:
+            assert words not in feed, (kind, words)
+        assert "latest stories" not in feed
+
+
+def test_every_entry_of_the_all_languages_feed_is_in_its_storys_language(client):
+    stories = _french_and_arabic_live_stories_with_a_correction()
+    english = make_article("Helicopters for Mali", published_at=PUBLISHED)
+    services.add_correction(article=english, user=None, text="…")
+    feed = ET.fromstring(client.get("/feeds/latest.atom").content)
+    atom = "{http://www.w3.org/2005/Atom}"
+    content = {
+        entry.find(f"{atom}title").text: entry.find(f"{atom}content").text
+        for entry in feed.iter(f"{atom}entry")
+    }
+    assert "Mises à jour en direct" in content[stories["fr"].headline]
+    french_months = r"\d+ (janv|févr|mars|avr|mai|juin|juil|août|sept|oct|nov|déc)"
+    assert re.search(french_months, content[stories["fr"].headline])  # the update's time
+    assert "التحديثات المباشرة" in content[stories["ar"].headline]
+    assert "Corrections and updates" in content[english.headline]

@@ -85,3 +85,15 @@ def test_an_unknown_language_is_a_clear_error(client, stories):
 
 def test_language_only_filter_lists_that_language(client, stories):
     assert headlines(client.get("/search/", {"language": "ar"})) == [stories["ar"].headline]
+
+
+@pytest.mark.parametrize("words", ["electeurs", "électeurs", "ÉLECTEURS"])
+def test_french_snippet_marks_the_match_whatever_the_accents(client, stories, words):
+    page = client.get("/fr/search/", {"q": words}).content.decode()
+    assert "<mark>électeurs</mark>" in page
+
+
+@pytest.mark.parametrize("words", ["الناخبون", "النَّاخبون", "النّاخبُون"])
+def test_arabic_snippet_marks_the_match_with_or_without_diacritics(client, stories, words):
+    page = client.get("/ar/search/", {"q": words}).content.decode()
+    assert "<mark>الناخبون</mark>" in page

@@ -175,3 +175,61 @@ def test_drafts_in_any_language_stay_hidden(client):
     draft = make_draft("Brouillon secret", language="fr")
     assert client.get("/fr/search/?q=brouillon").content.decode().count("Brouillon secret") == 0
     assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_a_languages_front_page_is_its_own_canonical_and_offers_its_feeds(client, language):
+    page = text(client.get(f"/{language}/"))
+    assert re.search(rf'<link rel="canonical" href="http[^"]+/{language}/">', page)
+    feeds = re.findall(r'<link rel="alternate" type="application/(?:atom|rss)\+xml"[^>]*>', page)
+    assert len(feeds) == 2
+    assert all(f'href="/feeds/{language}/latest.' in link for link in feeds)
+    assert all("latest stories" not in link for link in feeds)
+    english = text(client.get("/"))
+    assert re.search(r'<link rel="canonical" href="http[^"]+:\d+/">', english)
+    assert 'title="The Newsroom: latest news (Atom)" href="/feeds/latest.atom"' in english
+
+
+def front_page_headlines(client, path) -> list[str]:
+    page = text(client.get(path))
+    return re.findall(r'<h2 id="lead-headline"[^>]*><a [^>]*>([^<]*)</a>', page) + re.findall(
+        r'class="card__headline"><a [^>]*>([^<]*)</a>', page
+    )
+
+
+def test_each_front_page_leads_with_its_languages_stories_each_story_once(client, stories):
+    # Newest first: an English story of today, then the three versions of March's story.
+    now = datetime.datetime.now(datetime.UTC)
+    today = make_article("Today in English", published_at=now - datetime.timedelta(hours=2))
+    latest_french = make_article(
+        "Aujourd’hui en français", language="fr", published_at=now - datetime.timedelta(hours=1)
+    )
+    fr = front_page_headlines(client, "/fr/")
+    assert fr == [latest_french.headline, stories["fr"].headline, today.headline]
+    ar = front_page_headlines(client, "/ar/")
+    assert ar == [stories["ar"].headline, latest_french.headline, today.headline]
+    en = front_page_headlines(client, "/")
+    assert en == [today.headline, stories["en"].headline, latest_french.headline]
+
+
+def test_a_lead_story_in_another_language_says_so(client):
+    english = make_article("Only English so far")
+    page = text(client.get("/ar/"))
+    assert '<h2 id="lead-headline" class="lead-story__headline" lang="en" dir="ltr">' in page
+    assert '<p class="standfirst" lang="en" dir="ltr">' in page and english.headline in page
+    assert '<h2 id="lead-headline" class="lead-story__headline"><a' in text(client.get("/"))
+    make_article("Une autre", language="ar", standfirst="مقدمة.")  # the lead now; English a card
+    cache.clear()
+    page = text(client.get("/ar/"))
+    assert '<p class="card__standfirst" lang="en" dir="ltr">A standfirst.</p>' in page
+
+
+def test_link_previews_name_the_pages_locale(client, stories):
+    for path, locale in [
+        ("/", "en_GB"),
+        ("/fr/tags/", "fr_FR"),
+        (stories["fr"].get_absolute_url(), "fr_FR"),
+        (stories["ar"].get_absolute_url(), "ar_AR"),
+        (stories["en"].get_absolute_url(), "en_GB"),
+    ]:
+        assert f'<meta property="og:locale" content="{locale}">' in text(client.get(path)), path

@@ -203,7 +203,8 @@ def test_a_french_live_page_and_its_script_words_are_french(client):
     post(story, "Les bureaux ferment.")
     page = html(client, story.get_absolute_url())
     assert "Le direct" in page and "Les plus récentes d’abord" in page
-    assert 'data-show-many="Afficher {count} nouvelles mises à jour"' in page
+    assert 'data-show-other="Afficher {count} nouvelles mises à jour"' in page
+    assert 'data-show-one="Afficher {count} nouvelle mise à jour"' in page
     live.end_coverage(article=story, user=None)
     cache.clear()
     assert 'id="live-status">Ce direct est terminé.</p>' in html(client, story.get_absolute_url())
@@ -277,3 +278,38 @@ def test_the_poll_carries_the_key_events_box_as_the_page_shows_it(client, story,
         live.set_key_event(update=oldest, user=None, is_key_event=False)
     box = client.get(poll_url(story)).json()["key_events_html"]
     assert f"#update-{oldest.pk}" not in box and f"#update-{newest.pk}" in box
+
+
+@pytest.mark.parametrize(
+    "language, forms",
+    [
+        ("en", {"one": "{count} new update", "other": "{count} new updates"}),
+        (
+            "fr",
+            {
+                "one": "{count} nouvelle mise à jour",
+                "many": "{count} de nouvelles mises à jour",
+                "other": "{count} nouvelles mises à jour",
+            },
+        ),
+        (
+            "ar",
+            {
+                "zero": "لا تحديثات جديدة",
+                "one": "تحديث جديد واحد",
+                "two": "تحديثان جديدان",
+                "few": "{count} تحديثات جديدة",
+                "many": "{count} تحديثًا جديدًا",
+                "other": "{count} تحديث جديد",
+            },
+        ),
+    ],
+)
+def test_the_script_gets_every_plural_form_of_the_pages_language(client, language, forms):
+    # live.js picks one with Intl.PluralRules: the page gives each of the language's categories.
+    story = live.start_coverage(article=make_article("Live", language=language), user=None)
+    page = html(client, story.get_absolute_url())
+    given = dict(re.findall(r' data-new-(\w+)="([^"]*)"', page))
+    assert given == forms
+    for name in ["show", "shown"]:
+        assert set(re.findall(rf" data-{name}-(\w+)=", page)) == set(forms)
