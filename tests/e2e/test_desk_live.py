@@ -46,6 +46,41 @@ def test_autosave_survives_closing_the_page_and_restores(context, page: Page, ed
     again.close()
 
 
+def test_a_new_story_is_autosaved_and_restored_after_closing_the_page(context, page: Page, editor):
+    log_in(page)
+    add = reverse("admin:articles_article_add")
+    page.goto(add)
+    page.get_by_label("Headline:").press_sequentially("Floods close the coast road", delay=15)
+    standfirst = page.get_by_label("Standfirst")
+    standfirst.press_sequentially("The road between the two ports will stay shut unt", delay=15)
+    expect(page.locator("[data-autosave-status]")).to_have_text(re.compile(r"^Saved \d\d:\d\d$"))
+    slot = Autosave.objects.get(user=editor)
+    assert slot.article is None
+    assert slot.data["standfirst"] == ["The road between the two ports will stay shut unt"]
+    assert not Article.objects.filter(headline="Floods close the coast road").exists()
+    page.close()  # mid-sentence, never saved
+
+    again = context.new_page()
+    again.goto(add)
+    offer = again.locator("[data-autosave-offer]")
+    expect(offer).to_contain_text("You have unsaved changes from")
+    expect(again.get_by_label("Headline:")).to_have_value("")
+    offer.get_by_role("link", name="Restore them").click()
+    expect(again.get_by_text("Restored your unsaved changes from")).to_be_visible()
+    expect(again.get_by_label("Headline:")).to_have_value("Floods close the coast road")
+    expect(again.get_by_label("Standfirst")).to_have_value(
+        "The road between the two ports will stay shut unt"
+    )
+    again.get_by_label("Standfirst").press("Control+End")  # the sentence goes on where it stopped
+    again.get_by_label("Standfirst").press_sequentially("il Friday.", delay=15)
+    again.get_by_role("button", name="Save", exact=True).click()
+    expect(again.locator(".messagelist")).to_contain_text("added successfully")
+    story = Article.objects.get(headline="Floods close the coast road")
+    assert story.standfirst == "The road between the two ports will stay shut until Friday."
+    assert not Autosave.objects.exists()
+    again.close()
+
+
 def test_focal_point_by_dragging_on_the_photo(editor_page: Page, seed_photo):
     page = editor_page
     page.goto(reverse("admin:articles_image_change", args=[seed_photo.pk]))
