@@ -1,5 +1,6 @@
-"""The story editor in a browser: autosave then restore after closing the page, the focal point
-dragged on the photo, the live preview following the typing, the photo tools; screenshots."""
+"""The story editor in a browser: autosave then restore after closing the page (a saved story and
+one never saved), two editors seeing each other on one story, the focal point dragged on the
+photo, the live preview following the typing, the photo tools; screenshots."""
 
 import os
 import re
@@ -7,11 +8,13 @@ import tempfile
 from pathlib import Path
 
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from articles.models import Article, Autosave, Image
+from articles.models import Article, Autosave, EditingPresence, Image
 
-from .browser import log_in
+from ..helpers.factories import make_staff
+from .browser import EDITOR_PASSWORD, log_in
 
 SHOTS = Path(os.environ.get("DESK_SHOTS_DIR") or Path(tempfile.gettempdir()) / "desk-edit-shots")
 
@@ -79,6 +82,39 @@ def test_a_new_story_is_autosaved_and_restored_after_closing_the_page(context, p
     assert story.standfirst == "The road between the two ports will stay shut until Friday."
     assert not Autosave.objects.exists()
     again.close()
+
+
+def test_two_editors_see_each_other_on_the_same_story(
+    page: Page, editor, newsroom, new_context, browser_problems
+):
+    amina = make_staff("amina", role="Editor", password=EDITOR_PASSWORD)
+    amina.first_name = "Amina"
+    amina.save()
+    change = reverse("admin:articles_article_change", args=[newsroom.pk])
+    log_in(page)
+    with page.expect_response(lambda response: response.url.endswith("/presence/")):
+        page.goto(change)  # its first heartbeat says it is open
+    presence = page.locator("[data-presence]")
+    expect(page.locator("[data-autosave-status]")).to_be_visible()
+    expect(presence).to_be_empty()  # alone so far
+
+    other = new_context().new_page()
+    browser_problems.watch(other)
+    log_in(other, "amina", EDITOR_PASSWORD)
+    other.goto(change)
+    opened = {
+        entry.user.username: timezone.localtime(entry.opened_at).strftime("%H:%M")
+        for entry in EditingPresence.objects.filter(article=newsroom).select_related("user")
+    }
+    expect(other.locator("[data-presence]")).to_have_text(
+        f"editor is also editing this story (since {opened['editor']})."
+    )
+    # The first editor learns of Amina at their next heartbeat (every 20 s), without reloading.
+    # (Playwright's fake clock would be quicker, but its script is refused in the sandboxed
+    # preview frame and that console error would fail the test.)
+    expect(presence).to_have_text(
+        f"Amina is also editing this story (since {opened['amina']}).", timeout=40_000
+    )
 
 
 def test_focal_point_by_dragging_on_the_photo(editor_page: Page, seed_photo):
