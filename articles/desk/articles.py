@@ -206,6 +206,12 @@ class ArticleAdmin(LiveEditingMixin, LiveDeskMixin, ArticleWorkflowAdmin):
         actions.pop("delete_selected", None)  # stories go to the trash: "Move to the trash"
         return actions
 
+    def response_action(self, request, queryset, action_location=ActionLocation.CHANGE_LIST):
+        beyond_role = bulk.run_beyond_role(self, request, queryset)
+        if beyond_role is not None:
+            return beyond_role
+        return super().response_action(request, queryset, action_location=action_location)
+
     def has_publish_permission(self, request):
         return services.can_publish(request.user)
 

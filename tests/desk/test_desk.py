@@ -265,8 +265,18 @@ class TestBulkActions:
         page = reporter.get(CHANGELIST).content.decode()
         assert 'value="submit_for_review"' in page
         assert 'value="publish_now"' not in page and 'value="unpublish"' not in page
-        bulk(reporter, "publish_now", [draft])  # a crafted request: not an action for them
-        assert not Article.objects.get(pk=draft.pk).is_published
+        # Not on their menu (a list opened before their role changed, a hand-made request): each
+        # story's service refuses it, and the summary says why.
+        other = make_draft("Another draft")
+        message = bulk(reporter, "publish_now", [draft, other])
+        assert message == (
+            "Refused 2 stories: “Reporter's copy”: Only an editor can publish a story.; "
+            "“Another draft”: Only an editor can publish a story."
+        )
+        assert not Article.objects.filter(pk__in=[draft.pk, other.pk], status="published")
+        message = bulk(reporter, "move_to_trash", [draft])
+        assert message == "Refused 1 story: “Reporter's copy”: You cannot delete stories."
+        assert Article.objects.get(pk=draft.pk).deleted_at is None
         assert "Submitted for review: 1 story." in bulk(reporter, "submit_for_review", [draft])
         live = make_article("Editors' story")
         message = bulk(reporter, "add_tag", [live], tag="Sahel")
