@@ -16,7 +16,7 @@ from articles.editorial import services
 from articles.editorial.checks import run_checks
 from articles.models import Article, Revision
 
-from ..helpers.factories import make_article, make_draft, make_editor, make_staff
+from ..helpers.factories import make_article, make_draft, make_editor, make_source, make_staff
 from ..helpers.workflow_forms import change_url, opened_form
 
 pytestmark = pytest.mark.django_db
@@ -363,3 +363,48 @@ class TestChecks:
         panel = re.search(r"Checks before publishing.*?</div>", page, re.S).group(0)
         assert 'href="#id_standfirst"' in panel and 'href="#id_tags"' in panel
         assert "not a web address" in panel
+
+
+# ---- 12. Speed: the four requests bench/desk.py times, their queries pinned --------------------
+
+
+class TestDeskQueryCounts:
+    """The desk home, the list, a story's change form and a save of a live story (a working
+    draft) each cost a fixed number of queries, however many stories, tags and sources there are
+    (bench/desk.py times them at 20,000 stories)."""
+
+    @pytest.fixture
+    def desk(self, editor):
+        for n in range(12):
+            make_article(f"Live {n}", tags=[f"t{n}", "common"], sources=[make_source()])
+            make_draft(f"Draft {n}", tags=[f"d{n}"])
+            make_article(f"Later {n}", published_at=in_five_hours(), tags=["common"])
+        story = make_article("The one we edit", tags=["Mali", "Sahel"], sources=[make_source()])
+        return editor, story
+
+    def test_desk_home(self, desk, django_assert_max_num_queries):
+        client, _ = desk
+        with django_assert_max_num_queries(10):
+            assert client.get("/admin/").status_code == 200
+
+    def test_story_list(self, desk, django_assert_max_num_queries):
+        client, _ = desk
+        with django_assert_max_num_queries(13):
+            assert client.get(CHANGELIST).status_code == 200
+        with django_assert_max_num_queries(13):
+            assert client.get(CHANGELIST + "?status=scheduled&tag=common").status_code == 200
+
+    def test_change_form(self, desk, django_assert_max_num_queries):
+        client, story = desk
+        with django_assert_max_num_queries(17):
+            assert client.get(change_url(story)).status_code == 200
+
+    def test_save_of_a_live_story(self, desk, django_assert_max_num_queries):
+        client, story = desk
+        form = opened_form(client, story)
+        form["headline"] = "The one we edit, edited"
+        form["_continue"] = "Save working draft"
+        with django_assert_max_num_queries(27):
+            assert client.post(change_url(story), form).status_code == 302
+        story.refresh_from_db()
+        assert story.working_draft and story.headline == "The one we edit"
