@@ -196,3 +196,18 @@ def test_the_lists_date_drill_down_matches_djangos_at_a_fixed_cost(
     assert [year["title"] for year in years] == ["2023", "2024", "2026"]
     page = editor_client.get(changelist).content.decode()
     assert "published_at__year=2025" not in page and "published_at__year=2026" in page
+
+
+def test_the_tag_filter_offers_the_most_used_tags_from_the_kept_counts(editor_client):
+    for n in range(27):  # "Tag n" on n + 1 stories
+        for _ in range(n + 1):
+            make_article(f"Story {n}", tags=[f"Tag {n:02}"])
+    for _ in range(30):
+        make_draft("Unseen", tags=["Drafts only"])  # drafts are not counted
+    changelist = reverse("admin:articles_article_changelist")
+    shown = re.findall(r'href="\?tag=([\w-]+)"', editor_client.get(changelist).content.decode())
+    # The 25 most used, by name: the two least used and the drafts' tag are left out.
+    assert shown == sorted(f"tag-{n:02}" for n in range(2, 27)), shown
+    # The chosen one is offered too, however little used.
+    chosen = editor_client.get(changelist + "?tag=tag-00").content.decode()
+    assert "tag-00" in re.findall(r'href="\?tag=([\w-]+)"', chosen)
