@@ -96,7 +96,7 @@ def test_the_desk_at_375_px(editor_page: Page, newsroom):
 
 
 def test_bulk_publish_per_role_ends_in_a_summary(
-    page: Page, editor, newsroom, new_context, browser_problems
+    page: Page, editor, editorial_roles, newsroom, new_context, browser_problems
 ):
     ready = make_draft("Council approves the new bridge")
     embargoed = make_draft(

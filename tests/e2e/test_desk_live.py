@@ -85,7 +85,7 @@ def test_a_new_story_is_autosaved_and_restored_after_closing_the_page(context, p
 
 
 def test_two_editors_see_each_other_on_the_same_story(
-    page: Page, editor, newsroom, new_context, browser_problems
+    page: Page, editor, editorial_roles, newsroom, new_context, browser_problems
 ):
     amina = make_staff("amina", role="Editor", password=EDITOR_PASSWORD)
     amina.first_name = "Amina"
