@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from articles.models import Article, Autosave, EditingPresence, Image
 
 from ..helpers.factories import make_staff
-from .browser import EDITOR_PASSWORD, log_in
+from .browser import EDITOR_PASSWORD, log_in, serious_accessibility_violations
 
 SHOTS = Path(os.environ.get("DESK_SHOTS_DIR") or Path(tempfile.gettempdir()) / "desk-edit-shots")
 
@@ -68,6 +68,7 @@ def test_a_new_story_is_autosaved_and_restored_after_closing_the_page(context, p
     offer = again.locator("[data-autosave-offer]")
     expect(offer).to_contain_text("You have unsaved changes from")
     expect(again.get_by_label("Headline:")).to_have_value("")
+    assert serious_accessibility_violations(again) == []
     offer.get_by_role("link", name="Restore them").click()
     expect(again.get_by_text("Restored your unsaved changes from")).to_be_visible()
     expect(again.get_by_label("Headline:")).to_have_value("Floods close the coast road")
