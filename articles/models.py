@@ -1330,10 +1330,13 @@ class Autosave(models.Model):
     """One editor's unsaved typing on one story: the form as it was, never the story itself.
 
     Kept until that editor saves the story or discards it; restoring it refills the form, opened
-    at `base_version` so that a newer save by someone else brings up the conflict screen.
+    at `base_version` so that a newer save by someone else brings up the conflict screen. A story
+    not yet saved once has no article: each editor has one such slot for the "Add story" form.
     """
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="autosaves")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="autosaves", null=True, blank=True
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     # The form's fields as posted: name → list of values.
     data = models.JSONField()
@@ -1343,6 +1346,11 @@ class Autosave(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["article", "user"], name="one_autosave_per_editor"),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(article__isnull=True),
+                name="one_new_story_autosave_per_editor",
+            ),
         ]
 
     def __str__(self):

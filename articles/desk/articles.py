@@ -14,6 +14,7 @@ from taggit.managers import TaggableManager
 from ..editorial import services
 from ..models import Article, Tag
 from ..search.engines import get_engine
+from ..search.models import Counted, ListingCount
 from ..search.query import parse_query
 from . import bulk
 from .authors import ContributorInline
@@ -27,20 +28,24 @@ from .workflow import ArticleWorkflowAdmin
 
 
 class TagListFilter(admin.SimpleListFilter):
-    """The most used tags (from the kept counts), and the chosen one; every tag is reachable
-    through search. Listing all of them would be thousands of links on a big archive."""
+    """The most used tags, and the chosen one; every tag is reachable through search. Listing all
+    of them would be thousands of links on a big archive.
+
+    "Most used" reads the kept counts as they are (published and scheduled stories), one indexed
+    row per tag: the desk lists scheduled stories too, and taking the scheduled ones off every
+    tag's count (as readers' pages must) cost 0.9 s at 20,000 stories on SQLite."""
 
     title = "tag"
     parameter_name = "tag"
     SHOWN = 25
 
     def lookups(self, request, model_admin):
-        top = list(
-            Tag.objects.with_published_counts()
-            .filter(story_count__gt=0)
-            .order_by("-story_count", "name")
-            .values_list("slug", "name")[: self.SHOWN]
+        most_used = (
+            ListingCount.objects.filter(kind=Counted.TAG, other=0, listed__gt=0)
+            .order_by("-listed", "target")
+            .values("target")[: self.SHOWN]
         )
+        top = list(Tag.objects.filter(pk__in=most_used).values_list("slug", "name"))
         chosen = self.value()
         if chosen and chosen not in dict(top):
             top += list(Tag.objects.filter(slug=chosen).values_list("slug", "name"))
@@ -206,6 +211,12 @@ class ArticleAdmin(LiveEditingMixin, LiveDeskMixin, ArticleWorkflowAdmin):
         actions = super().get_actions(request, action_location=action_location)
         actions.pop("delete_selected", None)  # stories go to the trash: "Move to the trash"
         return actions
+
+    def response_action(self, request, queryset, action_location=ActionLocation.CHANGE_LIST):
+        beyond_role = bulk.run_beyond_role(self, request, queryset)
+        if beyond_role is not None:
+            return beyond_role
+        return super().response_action(request, queryset, action_location=action_location)
 
     def has_publish_permission(self, request):
         return services.can_publish(request.user)

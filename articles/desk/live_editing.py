@@ -1,7 +1,9 @@
 """The story editor while it is open: autosave, restoring an autosave, presence, live preview.
 
 The browser side is static/articles/desk-live.js. Every endpoint here is an admin view (signed-in
-staff, CSRF-checked POST) that checks the editor may change the story; none of them saves it.
+staff, CSRF-checked POST) that checks the editor may change the story (or, for a story not yet
+saved once, add one); none of them saves it. The "Add story" form autosaves into the editor's one
+new-story slot, offered back the next time they open "Add story".
 """
 
 from django.core.exceptions import PermissionDenied
@@ -12,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ..editorial import live_editing
+from ..models import Article
 
 # Form fields never kept in an autosave: the version (the slot keeps its own), files, buttons.
 NOT_AUTOSAVED = {"opened_version", "lead_photo_file", "lead_photo_file_kept"}
@@ -37,6 +40,12 @@ class LiveEditingMixin:
 
         name = "articles_article_"
         return [
+            path("add/autosave/", view(self.autosave_view), name=name + "autosave_new"),
+            path(
+                "add/autosave/discard/",
+                view(self.discard_autosave_view),
+                name=name + "discard_autosave_new",
+            ),
             path("<path:object_id>/autosave/", view(self.autosave_view), name=name + "autosave"),
             path(
                 "<path:object_id>/autosave/discard/",
@@ -54,7 +63,7 @@ class LiveEditingMixin:
         return article
 
     def _autosaved_fields(self, request, article) -> dict:
-        fields = self.get_form(request, article, change=True).base_fields
+        fields = self.get_form(request, article, change=article is not None).base_fields
         kept = {}
         for key in request.POST:
             field_name = key.rsplit("_", 1)[0] if key[-2:] in ("_0", "_1") else key
@@ -62,9 +71,18 @@ class LiveEditingMixin:
                 kept[key] = request.POST.getlist(key)
         return kept
 
-    def autosave_view(self, request, object_id):
-        article = self._editable_article(request, object_id)
-        opened_version = _opened_version(request)
+    def _autosaved_article(self, request, object_id) -> Article | None:
+        """The story being typed into, or None for a new one (which needs the add permission)."""
+        if object_id is not None:
+            return self._editable_article(request, object_id)
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        return None
+
+    def autosave_view(self, request, object_id=None):
+        article = self._autosaved_article(request, object_id)
+        # A new story has no version yet: nobody else can have saved it meanwhile.
+        opened_version = _opened_version(request) if article else 0
         if opened_version is None:
             return _json({"error": "This form is missing its version; reload the page."}, 400)
         try:
@@ -80,8 +98,12 @@ class LiveEditingMixin:
             return response
         except live_editing.TooLarge:
             return _json({"error": "Too much to autosave; save the story instead."}, 413)
-        newer = live_editing.newer_save(
-            article=article, user=request.user, opened_version=opened_version
+        newer = (
+            live_editing.newer_save(
+                article=article, user=request.user, opened_version=opened_version
+            )
+            if article
+            else None
         )
         return _json(
             {
@@ -91,9 +113,11 @@ class LiveEditingMixin:
             409 if newer else 200,
         )
 
-    def discard_autosave_view(self, request, object_id):
-        article = self._editable_article(request, object_id)
+    def discard_autosave_view(self, request, object_id=None):
+        article = self._autosaved_article(request, object_id)
         live_editing.discard_autosave(article=article, user=request.user)
+        if article is None:
+            return HttpResponseRedirect(reverse("admin:articles_article_add"))
         return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
 
     def presence_view(self, request, object_id):
@@ -113,7 +137,9 @@ class LiveEditingMixin:
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
-        if not (obj and request.method == "GET" and request.GET.get("autosave") == "restore"):
+        if not (request.method == "GET" and request.GET.get("autosave") == "restore"):
+            return form
+        if obj is None and change:
             return form
         slot = live_editing.autosave_of(article=obj, user=request.user)
         if slot is None:
@@ -132,7 +158,8 @@ class LiveEditingMixin:
                     }
                     # Opened at the version the typing was based on: if someone saved since, the
                     # save shows the conflict screen instead of overwriting their work.
-                    restored["opened_version"] = slot.base_version
+                    if obj is not None:
+                        restored["opened_version"] = slot.base_version
                     kwargs["initial"] = {**kwargs.get("initial", {}), **restored}
                 super().__init__(*args, **kwargs)
 
@@ -142,20 +169,33 @@ class LiveEditingMixin:
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and change:
-            slot = live_editing.autosave_of(article=obj, user=request.user)
-            restored = getattr(request, "autosave_restored", None)
-            context.update(
-                autosave=None if restored else slot,
-                autosave_restored=restored,
-                live_editing_urls={
-                    "autosave": reverse("admin:articles_article_autosave", args=[obj.pk]),
-                    "discard": reverse("admin:articles_article_discard_autosave", args=[obj.pk]),
-                    "presence": reverse("admin:articles_article_presence", args=[obj.pk]),
-                },
-            )
+            urls = {
+                "autosave": reverse("admin:articles_article_autosave", args=[obj.pk]),
+                "discard": reverse("admin:articles_article_discard_autosave", args=[obj.pk]),
+                "presence": reverse("admin:articles_article_presence", args=[obj.pk]),
+            }
+        elif add:  # no presence: nobody else can have a story open that is not saved yet
+            urls = {
+                "autosave": reverse("admin:articles_article_autosave_new"),
+                "discard": reverse("admin:articles_article_discard_autosave_new"),
+            }
+        else:
+            return super().render_change_form(request, context, add, change, form_url, obj)
+        slot = live_editing.autosave_of(article=obj if change else None, user=request.user)
+        restored = getattr(request, "autosave_restored", None)
+        context.update(
+            autosave=None if restored else slot,
+            autosave_restored=restored,
+            live_editing_urls=urls,
+        )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def response_change(self, request, obj):
         # Saved: the autosave slot has done its job.
         live_editing.discard_autosave(article=obj, user=request.user)
         return super().response_change(request, obj)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # The new story is saved: its typing no longer needs the editor's new-story slot.
+        live_editing.discard_autosave(article=None, user=request.user)
+        return super().response_add(request, obj, post_url_continue)

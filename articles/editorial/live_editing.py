@@ -1,7 +1,8 @@
 """Editing a story live: one autosave slot per editor per story, and who else has it open.
 
 Neither ever changes the story: an autosave keeps the form as typed (restored only by its editor,
-into the form), and presence is a last-seen time refreshed by the editor's heartbeat. Both live in
+into the form), and presence is a last-seen time refreshed by the editor's heartbeat. A story not
+yet saved once autosaves with `article=None`: one "new story" slot per editor. Both live in
 the database, so they keep working when the cache (Redis) is down.
 """
 
@@ -29,8 +30,9 @@ class TooLarge(Exception):
     """An autosave held more than AUTOSAVE_MAX_CHARS."""
 
 
-def record_autosave(*, article: Article, user, data: dict, base_version: int) -> Autosave:
-    """Keep `data` (form field name → list of values) as `user`'s unsaved work on `article`."""
+def record_autosave(*, article: Article | None, user, data: dict, base_version: int) -> Autosave:
+    """Keep `data` (form field name → list of values) as `user`'s unsaved work on `article`
+    (None: the story they are writing in the "Add story" form, not saved yet)."""
     if sum(len(value) for values in data.values() for value in values) > AUTOSAVE_MAX_CHARS:
         raise TooLarge
     now = timezone.now()
@@ -49,11 +51,11 @@ def record_autosave(*, article: Article, user, data: dict, base_version: int) ->
     return slot
 
 
-def autosave_of(*, article: Article, user) -> Autosave | None:
+def autosave_of(*, article: Article | None, user) -> Autosave | None:
     return Autosave.objects.filter(article=article, user=user).first()
 
 
-def discard_autosave(*, article: Article, user) -> None:
+def discard_autosave(*, article: Article | None, user) -> None:
     Autosave.objects.filter(article=article, user=user).delete()
 
 

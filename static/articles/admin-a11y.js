@@ -38,11 +38,19 @@
       if (name && search && !search.hasAttribute("aria-label")) {
         search.setAttribute("aria-label", name);
       }
-      if (!label && name) {
-        container.querySelectorAll('[role="textbox"]:not([aria-label])').forEach(function (box) {
-          box.setAttribute("aria-label", name); // the chosen value alone, empty until one is made
+      container.querySelectorAll('[role="textbox"]:not([aria-label]):not([aria-labelledby])')
+        .forEach(function (box) {
+          // The chosen value alone, empty until one is made (an empty "Add article" form).
+          if (label && box.id) {
+            if (!label.id) label.id = label.htmlFor + "_label";
+            var names = label.id + " " + box.id; // "Lead image" and the chosen value, if any
+            box.setAttribute("aria-labelledby", names);
+            var combobox = box.closest('[role="combobox"]');
+            if (combobox) combobox.setAttribute("aria-labelledby", names);
+          } else if (name) {
+            box.setAttribute("aria-label", name);
+          }
         });
-      }
       container.querySelectorAll(".select2-selection__clear").forEach(function (cross) {
         cross.setAttribute("aria-hidden", "true");
       });

@@ -1,12 +1,16 @@
+import datetime
 import re
+import zoneinfo
 
 import pytest
+from django.contrib.admin.templatetags.admin_list import date_hierarchy
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from articles.models import Article, Image
+from articles.templatetags.desk_dates import desk_date_hierarchy
 
-from ..helpers.factories import make_article, make_image, make_source
+from ..helpers.factories import make_article, make_draft, make_image, make_source
 from ..helpers.images import png_bytes
 
 pytestmark = pytest.mark.django_db
@@ -164,3 +168,46 @@ def test_anonymous_users_cannot_reach_the_admin(client, seed_story):
     response = client.get(reverse("admin:articles_article_change", args=[seed_story.pk]))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_the_lists_date_drill_down_matches_djangos_at_a_fixed_cost(
+    editor_client, settings, django_assert_max_num_queries
+):
+    """The years and months come from one aggregate of range counts (Django's DISTINCT over a
+    per-row truncation cost 0.3 s at 20,000 stories on SQLite), and are the same as Django's."""
+    settings.TIME_ZONE = "Europe/Paris"  # month and year edges in a zone with summer time
+    zone = zoneinfo.ZoneInfo("Europe/Paris")
+    for moment in [
+        datetime.datetime(2023, 12, 31, 23, 30, tzinfo=zone),
+        datetime.datetime(2024, 3, 31, 2, 30, tzinfo=datetime.UTC),
+        datetime.datetime(2024, 10, 1, 0, 0, tzinfo=zone),
+        datetime.datetime(2026, 1, 1, 0, 0, tzinfo=zone),
+    ]:
+        make_article(f"Story of {moment.isoformat()}", published_at=moment)
+    make_draft("Never published")
+    changelist = reverse("admin:articles_article_changelist")
+    for query in ("", "?published_at__year=2024", "?published_at__year=2024&published_at__month=3"):
+        cl = editor_client.get(changelist + query).context["cl"]
+        with django_assert_max_num_queries(2):
+            ours = desk_date_hierarchy(cl)
+        assert ours == date_hierarchy(cl), query
+        assert ours["choices"]
+    years = desk_date_hierarchy(editor_client.get(changelist).context["cl"])["choices"]
+    assert [year["title"] for year in years] == ["2023", "2024", "2026"]
+    page = editor_client.get(changelist).content.decode()
+    assert "published_at__year=2025" not in page and "published_at__year=2026" in page
+
+
+def test_the_tag_filter_offers_the_most_used_tags_from_the_kept_counts(editor_client):
+    for n in range(27):  # "Tag n" on n + 1 stories
+        for _ in range(n + 1):
+            make_article(f"Story {n}", tags=[f"Tag {n:02}"])
+    for _ in range(30):
+        make_draft("Unseen", tags=["Drafts only"])  # drafts are not counted
+    changelist = reverse("admin:articles_article_changelist")
+    shown = re.findall(r'href="\?tag=([\w-]+)"', editor_client.get(changelist).content.decode())
+    # The 25 most used, by name: the two least used and the drafts' tag are left out.
+    assert shown == sorted(f"tag-{n:02}" for n in range(2, 27)), shown
+    # The chosen one is offered too, however little used.
+    chosen = editor_client.get(changelist + "?tag=tag-00").content.decode()
+    assert "tag-00" in re.findall(r'href="\?tag=([\w-]+)"', chosen)

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -191,6 +192,94 @@ class TestRestore:
         assert response.status_code == 302
         assert not Autosave.objects.exists()
         assert "You have unsaved changes" not in amina.get(change_url(story)).content.decode()
+
+
+class TestNewStoryAutosave:
+    """Typing into "Add story" before its first save: one new-story slot per editor."""
+
+    add_url = staticmethod(lambda: reverse("admin:articles_article_add"))
+    autosave_url = staticmethod(lambda: reverse("admin:articles_article_autosave_new"))
+
+    def typed(self, client, headline="Floods close the coast road", standfirst="Rain since Sunday"):
+        form = opened_form(client)
+        form.update(headline=headline, standfirst=standfirst)
+        return form
+
+    def test_the_add_form_autosaves_into_the_editors_new_story_slot(self, amina):
+        page = amina.get(self.add_url()).content.decode()
+        assert f'data-autosave-url="{self.autosave_url()}"' in page
+        assert "data-presence-url" not in page  # nobody else can have an unsaved story open
+        response = amina.post(self.autosave_url(), self.typed(amina))
+        assert response.status_code == 200, response.content
+        assert response.json()["saved_at"] and response.json()["newer"] is None
+        assert "no-store" in response["Cache-Control"]
+        assert not Article.objects.filter(headline="Floods close the coast road").exists()
+        slot = Autosave.objects.get(user=amina.user)
+        assert slot.article is None and slot.base_version == 0
+        assert slot.data["headline"] == ["Floods close the coast road"]
+        assert "opened_version" not in slot.data and "csrfmiddlewaretoken" not in slot.data
+
+    def test_one_slot_per_editor(self, amina, bruno):
+        for text in ("First", "Second", "Third"):
+            assert amina.post(self.autosave_url(), self.typed(amina, text)).status_code == 200
+            Autosave.objects.update(saved_at=timezone.now() - datetime.timedelta(seconds=5))
+        assert bruno.post(self.autosave_url(), self.typed(bruno, "Bruno's")).status_code == 200
+        slots = dict(Autosave.objects.values_list("user__username", "data__headline"))
+        assert slots == {"amina": ["Third"], "bruno": ["Bruno's"]}
+
+    def test_reopening_add_story_offers_it_and_restores_it(self, amina, bruno):
+        amina.post(self.autosave_url(), self.typed(amina, standfirst="The road will stay shut unt"))
+        saved_at = timezone.localtime(Autosave.objects.get().saved_at).strftime("%H:%M")
+        page = amina.get(self.add_url()).content.decode()
+        assert f"You have unsaved changes from {saved_at}" in page
+        assert read_form(page)["headline"] == ""
+        # Nobody else is offered it, nor can restore it.
+        other = bruno.get(self.add_url() + "?autosave=restore").content.decode()
+        assert "You have unsaved changes" not in other and "Floods close" not in other
+
+        restored = amina.get(self.add_url() + "?autosave=restore").content.decode()
+        assert f"Restored your unsaved changes from {saved_at}" in restored
+        fields = read_form(restored)
+        assert fields["headline"] == "Floods close the coast road"
+        assert fields["standfirst"] == "The road will stay shut unt"
+        fields["slug"] = "floods-close-the-coast-road"
+        response = amina.post(self.add_url(), fields)
+        assert response.status_code == 302, response.content.decode()[:3000]
+        story = Article.objects.get(headline="Floods close the coast road")
+        assert story.standfirst == "The road will stay shut unt"
+        assert not Autosave.objects.exists()  # the slot has done its job
+
+    def test_a_story_form_never_offers_the_new_story_slot(self, amina, story):
+        amina.post(self.autosave_url(), self.typed(amina))
+        page = amina.get(change_url(story)).content.decode()
+        assert "You have unsaved changes" not in page
+        restored = amina.get(change_url(story) + "?autosave=restore").content.decode()
+        assert "Floods close the coast road" not in restored
+
+    def test_discard(self, amina):
+        amina.post(self.autosave_url(), self.typed(amina))
+        response = amina.post(reverse("admin:articles_article_discard_autosave_new"))
+        assert response.status_code == 302 and response["Location"] == self.add_url()
+        assert not Autosave.objects.exists()
+        assert "You have unsaved changes" not in amina.get(self.add_url()).content.decode()
+
+    def test_a_reporter_may_a_desk_member_without_add_permission_may_not(self, db):
+        reporter = Client()
+        reporter.force_login(make_staff("rita", role="Reporter"))
+        assert reporter.post(self.autosave_url(), self.typed(reporter)).status_code == 200
+        nobody = Client()
+        nobody.force_login(get_user_model().objects.create_user(username="visitor", is_staff=True))
+        assert nobody.post(self.autosave_url(), {"headline": "x"}).status_code == 403
+        discard = reverse("admin:articles_article_discard_autosave_new")
+        assert nobody.post(discard).status_code == 403
+        assert Autosave.objects.count() == 1
+
+    def test_needs_csrf_and_post(self, db):
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(make_staff("amina", role="Editor"))
+        assert client.post(self.autosave_url(), {"headline": "x"}).status_code == 403
+        assert client.get(self.autosave_url()).status_code == 405
+        assert not Autosave.objects.exists()
 
 
 class TestPresence:

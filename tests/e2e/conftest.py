@@ -6,6 +6,7 @@ uncaught exceptions, failed requests, HTTP errors and requests to any other orig
 """
 
 import datetime
+import importlib
 import os
 import re
 import threading
@@ -15,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.test.testcases import LiveServerThread
@@ -244,3 +246,28 @@ def seed_photo(newsroom) -> Image:
     photo.alt_text = "A cargo plane on the tarmac at Bamako airport"
     photo.file.save("mali-helicopters.jpg", ContentFile(jpeg_bytes(1600, 1000)))
     return photo
+
+
+@pytest.fixture
+def editorial_roles(transactional_db) -> None:
+    """The Reporter and Editor groups with their permissions, as the data migrations make them
+    (their lists are read from those migrations). A browser test's database is emptied after each
+    test, and the groups with it; the permissions themselves are made again after the emptying."""
+
+    def migration(name):
+        return importlib.import_module(f"articles.migrations.{name}")
+
+    roles = migration("0004_editorial_roles")
+    wanted = {
+        "Reporter": roles.codenames(roles.REPORTER),
+        "Editor": roles.codenames(roles.EDITOR) + list(roles.EDITOR_EXTRA),
+    }
+    for later in (migration("0011_live_coverage"), migration("0020_authors_and_contributors")):
+        for name in wanted:
+            wanted[name] += later.ROLES[name]
+    wanted["Editor"] += migration("0022_editors_run_ingest_channels").WANTED
+    for name, codenames in wanted.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.add(
+            *Permission.objects.filter(content_type__app_label="articles", codename__in=codenames)
+        )

@@ -1,13 +1,16 @@
 """The editors' desk in Chromium (issue 15, part A): the publishing panel that stays on screen,
 the scheduled status everywhere, a working draft readers do not see until "Publish changes",
-and the desk at a phone's width."""
+the desk at a phone's width, and bulk publishing by a reporter and by an editor."""
 
 import datetime
 
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from .browser import serious_accessibility_violations
+from articles.models import Article
+
+from ..helpers.factories import make_draft, make_staff
+from .browser import EDITOR_PASSWORD, log_in, serious_accessibility_violations
 
 
 def test_the_publishing_panel_stays_on_screen_and_schedules(editor_page: Page, newsroom):
@@ -90,3 +93,54 @@ def test_the_desk_at_375_px(editor_page: Page, newsroom):
     panel = page.get_by_role("complementary", name="Publishing")
     headline = page.get_by_label("Headline:")
     assert panel.bounding_box()["y"] < headline.bounding_box()["y"]
+
+
+def test_bulk_publish_per_role_ends_in_a_summary(
+    page: Page, editor, editorial_roles, newsroom, new_context, browser_problems
+):
+    ready = make_draft("Council approves the new bridge")
+    embargoed = make_draft(
+        "Budget figures under embargo",
+        embargoed_until=timezone.now() + datetime.timedelta(hours=6),
+    )
+    make_staff("rita", role="Reporter", password=EDITOR_PASSWORD)
+
+    def choose(list_page: Page, action: str) -> None:
+        for story in (ready, embargoed):
+            row = list_page.get_by_role("row").filter(has_text=story.headline)
+            row.get_by_role("checkbox").check()
+        list_page.locator("select[name=action]").select_option(label=action)
+        list_page.locator("button[name=index]").click()
+
+    # A reporter's menu does not offer publishing; she adds it to the page herself and runs it.
+    log_in(page, "rita", EDITOR_PASSWORD)
+    page.goto("/admin/articles/article/")
+    options = page.locator("select[name=action] option").all_text_contents()
+    assert "Submit for review" in options and "Publish now" not in options
+    page.locator("select[name=action]").evaluate(
+        "select => select.add(new Option('Publish now', 'publish_now'))"
+    )
+    choose(page, "Publish now")
+    summary = page.locator(".messagelist")
+    expect(summary).to_have_text(
+        "Refused 2 stories: “Council approves the new bridge”: Only an editor can publish a "
+        "story.; “Budget figures under embargo”: Only an editor can publish a story."
+    )
+    assert not Article.objects.filter(pk__in=[ready.pk, embargoed.pk], status="published")
+
+    # An editor publishes the same two: what was done, what was refused and why.
+    desk = new_context().new_page()
+    browser_problems.watch(desk)
+    log_in(desk)
+    desk.goto("/admin/articles/article/")
+    choose(desk, "Publish now")
+    summary = desk.locator(".messagelist")
+    expect(summary).to_contain_text("Published 1 story.")
+    expect(summary).to_contain_text(
+        "Refused 1 story: “Budget figures under embargo”: Embargoed until "
+    )
+    expect(summary).to_contain_text("Schedule it for ")
+    ready.refresh_from_db(), embargoed.refresh_from_db()
+    assert ready.is_published and not embargoed.is_published
+    expect(desk.get_by_role("row").filter(has_text=ready.headline)).to_contain_text("Published")
+    assert serious_accessibility_violations(desk) == []
