@@ -66,10 +66,10 @@ def tag_url(slug: str) -> str:
     return f"{site_root()}tags/{quote(slug)}/"  # reverse("articles:tag", …)
 
 
-def unique_slug(rows, text: str, *, max_length: int, exclude_pk=None) -> str:
+def unique_slug(rows, text: str, *, max_length: int, exclude_pk=None, allow_unicode=False) -> str:
     """`slugify(text)`, suffixed -2, -3… until no other of `rows` (a model or a queryset) has
     it."""
-    base = slugify(text, allow_unicode=False)[:max_length].strip("-") or "untitled"
+    base = slugify(text, allow_unicode=allow_unicode)[:max_length].strip("-") or "untitled"
     others = (rows._default_manager.all() if isinstance(rows, type) else rows).exclude(
         pk=exclude_pk
     )
@@ -702,9 +702,11 @@ class Article(models.Model):
         UNPUBLISHED = "unpublished", "Unpublished"
 
     headline = models.CharField(max_length=300)
+    # Unicode: an Arabic headline makes an Arabic address (as tags do), not "untitled".
     slug = models.SlugField(
         max_length=200,
         blank=True,
+        allow_unicode=True,
         help_text="Part of the story's address; made from the headline when left empty.",
     )
     standfirst = models.TextField(
@@ -926,7 +928,9 @@ class Article(models.Model):
         stories = Article.objects.all()
         if self.published_at:
             stories = stories.on_day(timezone.localtime(self.published_at).date())
-        return unique_slug(stories, self.headline, max_length=200, exclude_pk=self.pk)
+        return unique_slug(
+            stories, self.headline, max_length=200, exclude_pk=self.pk, allow_unicode=True
+        )
 
     @property
     def is_published(self) -> bool:

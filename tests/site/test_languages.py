@@ -233,3 +233,14 @@ def test_link_previews_name_the_pages_locale(client, stories):
         (stories["en"].get_absolute_url(), "en_GB"),
     ]:
         assert f'<meta property="og:locale" content="{locale}">' in text(client.get(path)), path
+
+
+def test_an_arabic_headline_makes_an_arabic_address(client):
+    story = make_article("مالي تتسلم مروحيات من روسيا", language="ar", published_at=PUBLISHED)
+    assert story.slug == "مالي-تتسلم-مروحيات-من-روسيا"  # not "untitled"
+    url = story.get_absolute_url()
+    assert url.startswith("/ar/2025/03/01/%D9%85%D8%A7%D9%84%D9%8A-")  # an IRI, encoded
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "مالي تتسلم مروحيات من روسيا" in text(response)
+    assert url in text(client.get("/sitemap-stories-2025-03.xml"))
