@@ -253,7 +253,7 @@ class ArticleAdmin(LiveEditingMixin, LiveDeskMixin, ArticleWorkflowAdmin):
                 upload=upload,
                 alt_text=alt_text,
                 user=request.user,
-                for_working_draft=form.drafts_only,
+                for_working_draft=form.into_working_draft,
             )
         elif form.alt_text_changed():
             update_alt_text(obj.lead_image, alt_text)

@@ -3,7 +3,9 @@ and merging two records of the same person."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
@@ -19,18 +21,36 @@ from ..models import Author, Contributor
 from .base import DeskModelAdmin
 
 
+class LiveCreditsFormSet(BaseInlineFormSet):
+    """Credits are not part of a working draft: on a save that keeps one (a live story's plain
+    save), a change is refused with what to do instead, and nothing of the form is lost."""
+
+    request = None  # set by ContributorInline.get_formset
+
+    def clean(self):
+        super().clean()
+        # Validated after the story's form was saved, which says where the save goes.
+        into_working_draft = getattr(self.request, "desk_into_working_draft", False)
+        if into_working_draft and self.has_changed():
+            raise ValidationError(
+                "Readers see this story now: its credits change with “Publish changes”, not in "
+                "the working draft."
+            )
+
+
 class ContributorInline(admin.TabularInline):
     """Who wrote, reported, translated, photographed or edited the story, in byline order."""
 
     model = Contributor
+    formset = LiveCreditsFormSet
     extra = 1
     autocomplete_fields = ["author"]
     fields = ["author", "role", "position"]
     verbose_name = "contributor"
     verbose_name_plural = "Contributors (the byline; the free-text byline stays for wire copy)"
 
-    # Credits are saved on the story at once, not kept in a working draft: on a live story
-    # only those who may change it directly (editors) change them; reporters see them.
+    # Credits are not kept in a working draft: on a live story they change with "Publish
+    # changes" (LiveCreditsFormSet), so only editors change them; reporters see them.
     def _credits_editable(self, request, obj) -> bool:
         return obj is None or services.can_edit(request.user, obj)
 
@@ -42,6 +62,11 @@ class ContributorInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and self._credits_editable(request, obj)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.request = request
+        return formset
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         # A table row's fields have a column heading, not a <label>: name them for screen readers.

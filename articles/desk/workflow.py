@@ -91,8 +91,9 @@ class WorkflowFormMixin:
         ):
             # The field is read-only for reporters, so only a crafted request sends it.
             raise ValidationError("Only an editor can set the publication time.")
+        self.into_working_draft = self.drafts_only or self._is_plain_save_of_live_story(cleaned)
         if (
-            self.drafts_only
+            self.into_working_draft
             and "lead_photo_alt" in self.fields
             and self.alt_text_changed()
             and not cleaned.get("lead_photo_file")
@@ -101,7 +102,10 @@ class WorkflowFormMixin:
             self.add_error(
                 "lead_photo_alt",
                 "Readers see this photo now, so only an editor can change its alt text; attach "
-                "a new photo file to describe it in your working draft.",
+                "a new photo file to describe it in your working draft."
+                if self.drafts_only
+                else "Readers see this photo now: its alt text changes with “Publish changes”, "
+                "not in the working draft (or attach a new photo file to describe it there).",
             )
         self._check_embargo(cleaned)
         if (
@@ -117,6 +121,18 @@ class WorkflowFormMixin:
         if self.instance.pk and self.check_conflicts:
             self._check_conflict(cleaned.get("opened_version"))
         return cleaned
+
+    def _is_plain_save_of_live_story(self, cleaned) -> bool:
+        """A save that keeps a working draft (admin `save_model`): the story is live, and
+        neither its status nor its time nor "Publish changes" is asked for."""
+        return (
+            services.keeps_working_draft(
+                Article(status=self.stored_status, published_at=self.stored_published_at)
+            )
+            and cleaned.get("status", self.stored_status) == self.stored_status
+            and "published_at" not in self.changed_data
+            and "_publish_changes" not in self.data
+        )
 
     def _check_embargo(self, cleaned):
         """Publishing now under an embargo: refused here with the moment it lifts (a set time
@@ -303,21 +319,20 @@ class ArticleWorkflowAdmin(DeskModelAdmin):
             request.desk_status_note = None
         return super().message_user(request, message, level, *args, **kwargs)
 
+    def save_form(self, request, form, change):
+        # Read by the inlines' formsets, validated after this (ContributorInline): on a save
+        # into the working draft they refuse changes, which would reach readers at once.
+        request.desk_into_working_draft = getattr(form, "into_working_draft", False)
+        return super().save_form(request, form, change)
+
     def save_related(self, request, form, formsets, change):
         if getattr(request, "desk_working_draft", False):
-            # The tags and sources went into the working draft, not onto the live story. The
-            # credits (inlines) are not part of a working draft: changed ones are saved on the
-            # story at once, and the message says so.
+            # The tags and sources went into the working draft, not onto the live story; the
+            # credits (inlines) are not part of a working draft, and their formset refused any
+            # change (ContributorInline), so there is nothing of theirs to save.
             for formset in formsets:
-                if formset.has_changed():
-                    self.save_formset(request, form, formset, change=change)
-                    request.desk_status_note = format_html(
-                        "{} The credits were changed on the live story at once.",
-                        request.desk_status_note,
-                    )
-                else:
-                    formset.new_objects, formset.changed_objects = [], []
-                    formset.deleted_objects = []
+                formset.new_objects, formset.changed_objects = [], []
+                formset.deleted_objects = []
             return
         super().save_related(request, form, formsets, change)
 
@@ -496,18 +511,20 @@ class ArticleWorkflowAdmin(DeskModelAdmin):
         article = self._article_or_404(request, object_id)
         revision = get_object_or_404(Revision, article=article, number=number)
         if request.method != "POST":
+            into_working_draft = (
+                article.status == Status.PUBLISHED and article.published_at is not None
+            )
+            # Into a working draft, the credits stay (services.restore_revision).
+            restored_keys = revisions.DRAFT_KEYS if into_working_draft else revisions.RESTORED_KEYS
             current = revisions.snapshot(article)
-            restored = current | {
-                key: revision.snapshot.get(key) for key in revisions.RESTORED_KEYS
-            }
+            restored = current | {key: revision.snapshot.get(key) for key in restored_keys}
             context = self._context(
                 request,
                 article,
                 title=f"Restore revision {number}: {article}",
                 revision=revision,
                 changes=revisions.compare(current, restored),
-                into_working_draft=article.status == Status.PUBLISHED
-                and article.published_at is not None,
+                into_working_draft=into_working_draft,
             )
             return TemplateResponse(request, "admin/articles/article/restore_confirm.html", context)
         try:

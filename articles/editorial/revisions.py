@@ -45,8 +45,8 @@ def snapshot(article: Article) -> dict:
 # The parts of a snapshot a working draft holds (articles/editorial/services.py): the rest
 # (status, time, slug) is always the live story's.
 DRAFT_KEYS = ("headline", "standfirst", "body", "byline", "lead_image", "sources", "tags")
-# What restoring a revision brings back: its draft parts and its contributors (credits are never
-# part of a working draft: like the desk's contributor picker, a restore changes them at once).
+# What restoring a revision brings back: its draft parts and its contributors. Credits are never
+# part of a working draft, so a restore into one (a live story) leaves them as they are.
 RESTORED_KEYS = (*DRAFT_KEYS, "contributors")
 
 

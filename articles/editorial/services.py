@@ -633,8 +633,9 @@ def restore_revision(*, revision: Revision, user) -> Article:
 
     The story's status and publication time are left as they are: restoring old words must not
     publish or withdraw a story. A published or scheduled story gets them in its working draft,
-    never straight onto the page; its contributors, which no working draft holds (as in the
-    desk's contributor picker), are changed at once.
+    never straight onto the page, and keeps its contributors: no working draft holds credits,
+    which on a live story change only with "Publish changes" (as in the desk's contributor
+    picker).
     """
     _require(user, RESTORE_REVISION_PERMISSION, "Only an editor can restore revisions.")
     with revision_block():
@@ -643,8 +644,6 @@ def restore_revision(*, revision: Revision, user) -> Article:
         if not can_edit(user, stored):
             raise PermissionDenied("You cannot change this story.")
         data = revision.snapshot
-        if data.get("contributors") is not None:  # older revisions did not keep them
-            restore_contributors(article, data["contributors"])
         if stored.status == Status.PUBLISHED and stored.published_at is not None:
             article.working_draft = {key: data.get(key) for key in DRAFT_KEYS}
             tags, sources = apply_working_draft(article)
@@ -655,6 +654,8 @@ def restore_revision(*, revision: Revision, user) -> Article:
                 sources=sources,
                 action=f"Restored revision {revision.number} into the working draft",
             )
+        if data.get("contributors") is not None:  # older revisions did not keep them
+            restore_contributors(article, data["contributors"])
         for name in ("headline", "standfirst", "body", "byline", "slug"):
             setattr(article, name, data.get(name) or "")
         image = data.get("lead_image")

@@ -44,10 +44,12 @@ class TestCaptionWithoutPhoto:
     def test_attaching_a_file_to_the_waiting_caption_shows_both_to_readers(
         self, editor_client, client, seed_story
     ):
+        # The seed story is live: the photo reaches readers with "Publish changes" (a plain save
+        # keeps it in the working draft, tests/desk/test_desk.py).
         image = seed_story.lead_image
         data = change_form_data(
             seed_story, lead_photo_file=photo_upload(), lead_photo_alt="Two helicopters"
-        )
+        ) | {"_publish_changes": "Publish changes"}
         response = editor_client.post(change_url(seed_story), data)
         assert response.status_code == 302, response.content.decode()[:2000]
         image.refresh_from_db()

@@ -102,7 +102,8 @@ def test_two_editors_see_each_other_on_the_same_story(
     other = new_context().new_page()
     browser_problems.watch(other)
     log_in(other, "amina", EDITOR_PASSWORD)
-    other.goto(change)
+    with other.expect_response(lambda response: response.url.endswith("/presence/")):
+        other.goto(change)  # Amina's first heartbeat records her
     opened = {
         entry.user.username: timezone.localtime(entry.opened_at).strftime("%H:%M")
         for entry in EditingPresence.objects.filter(article=newsroom).select_related("user")

@@ -54,9 +54,14 @@ def test_a_contributor_is_picked_by_typing_a_name(editor_page: Page, newsroom):
     page.locator("#contributions-0 .select2-selection").click()
     page.locator(".select2-container--open .select2-search__field").fill("Amin")
     page.get_by_role("option", name="Amina Traoré").click()
-    # The story is live: its words would wait in the working draft, but credits change at once.
+    # The story is live: credits are not part of a working draft, so they wait for "Publish
+    # changes" (and the form keeps the name picked).
     page.get_by_role("button", name="Save working draft", exact=True).click()
-    expect(page.locator(".messagelist")).to_contain_text("credits were changed on the live story")
+    expect(page.locator(".errornote, .errorlist").first).to_be_visible()
+    expect(page.get_by_text("its credits change with “Publish changes”")).to_be_visible()
+    expect(page.locator("#contributions-0 .select2-selection")).to_contain_text("Amina Traoré")
+    page.get_by_role("button", name="Publish changes").click()
+    expect(page.locator(".messagelist")).to_contain_text("Changes published")
     story = page.context.new_page()
     story.goto(newsroom.get_absolute_url())
     expect(story.locator(".byline")).to_contain_text(re.compile(r"By Amina Traoré"))

@@ -264,19 +264,33 @@ def test_revisions_keep_the_contributors_show_their_change_and_restore_them(edit
     ] == ["contributors"]
 
 
-def test_restoring_credits_follows_a_merge_and_changes_a_live_storys_credits_at_once(client):
+def test_restoring_credits_follows_a_merge_and_leaves_a_live_storys_credits(client, editor):
     from articles.editorial.authors import merge_authors
     from articles.models import Author, Contributor
 
     twin, amina = Author.objects.create(name="A. Traoré"), Author.objects.create(name="Amina T")
-    article = make_article(headline="Floods in Mopti")  # published
+    article = make_article(headline="Floods in Mopti", status="in_review")
     Contributor.objects.create(article=article, author=twin, role="by", position=0)
     services.save_article(article=article, user=None)
     revision = article.revisions.get()
     Contributor.objects.filter(article=article).delete()
     merge_authors(keep=amina, others=[twin], user=None)  # the twin's record is gone
 
-    services.restore_revision(revision=revision, user=make_staff("chief", role="Editor"))
-    # Credits are not part of a working draft: readers see them at once.
+    chief = make_staff("chief", role="Editor")
+    services.restore_revision(revision=revision, user=chief)
     assert [(c.author, c.role) for c in article.contributions.all()] == [(amina, "by")]
-    assert "Amina T" in client.get(article.get_absolute_url()).content.decode()
+
+    # A live story: the restore goes into the working draft, and the credits readers see stay
+    # (no working draft holds credits; they change with "Publish changes").
+    live = make_article(headline="Floods in Mali")
+    Contributor.objects.create(article=live, author=amina, role="by", position=0)
+    services.save_article(article=live, user=None)
+    jean = Author.objects.create(name="Jean Dupont")
+    Contributor.objects.filter(article=live).update(author=jean)
+    services.save_article(article=live, user=None)
+    first = live.revisions.get(number=1)
+    confirm = editor.get(admin_url("restore_revision", live.pk, 1)).content.decode()
+    assert "Contributors" not in confirm
+    services.restore_revision(revision=first, user=chief)
+    assert [c.author for c in live.contributions.all()] == [jean]
+    assert "Jean Dupont" in client.get(live.get_absolute_url()).content.decode()

@@ -432,14 +432,14 @@ class TestOneRenderPerMiss:
         """Front page renders, each made to take `seconds`."""
         from articles.site import views
 
-        renders, render = [], views.stories_in_order
+        renders, render = [], views.newest_in_language_first
 
         def slow(*args):
             renders.append(1)
             time.sleep(seconds)
             return render(*args)
 
-        monkeypatch.setattr(views, "stories_in_order", slow)
+        monkeypatch.setattr(views, "newest_in_language_first", slow)
         return renders
 
     def test_readers_after_a_change_share_one_render_through_redis(

@@ -312,7 +312,7 @@ def test_the_rss_item_carries_the_updates_newest_first(client, story):
     (item,) = ET.fromstring(client.get("/feeds/latest.rss").content).iter("item")
     text = item.find("{http://purl.org/rss/1.0/modules/content/}encoded").text
     assert text.index("Talks begin") < text.index("Leaders arrive.")
-    assert "(key event)" in text and "Withdrawn rumour" not in text
+    assert "(Key event)" in text and "Withdrawn rumour" not in text
 
 
 def test_the_news_sitemap_lists_a_live_page_started_today(client):
