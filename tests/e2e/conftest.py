@@ -19,6 +19,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
 from django.core.servers.basehttp import ThreadedWSGIServer
+from django.db import connections
 from django.test.testcases import LiveServerThread
 from playwright.sync_api import ConsoleMessage, Page, Request, Response
 
@@ -72,6 +73,12 @@ def pytest_collection_modifyitems(config, items):
     if not browser_tests:
         return
     browser_ids = {id(item) for item in browser_tests}
+    for item in browser_tests:
+        # In full runs on PostgreSQL (CI, twice), a browser test met a database connection closed
+        # under it, in its set-up or in the live server ("the connection is closed"); alone, and
+        # in every run of the browser tests by themselves, never. Until the cause is found, that
+        # one error (and no other) runs the test once more, and the report says RERUN.
+        item.add_marker(pytest.mark.flaky(reruns=1, only_rerun=["the connection is closed"]))
     if chromium_available():
         # Last: once started, Playwright's event loop stays in the main thread until the session
         # ends, and Django's async_to_sync (AsyncClient, async views) refuses to run beside it.
@@ -124,6 +131,16 @@ def browser_context_args(browser_context_args, live_server):
         "locale": "en-GB",
         "timezone_id": "UTC",
     }
+
+
+@pytest.fixture(autouse=True)
+def _usable_database_connection() -> None:
+    """The test's own connection, checked as Django checks a request's: twice in CI on
+    PostgreSQL, a browser test's set-up met a connection closed since the previous test ("the
+    connection is closed"), cause not yet found; a new one is opened instead."""
+    for connection in connections.all(initialized_only=True):
+        if connection.connection is not None and not connection.is_usable():
+            connection.close()
 
 
 @pytest.fixture(autouse=True)
