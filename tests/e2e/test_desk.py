@@ -7,6 +7,7 @@ import datetime
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from articles.editorial import services
 from articles.models import Article
 
 from ..helpers.factories import make_draft, make_staff
@@ -71,10 +72,14 @@ def test_a_working_draft_is_invisible_to_readers_until_published(
 def test_the_desk_at_375_px(editor_page: Page, newsroom):
     page = editor_page
     page.set_viewport_size({"width": 375, "height": 812})
+    newsroom.headline = "Mali takes delivery of helicopters, weapons and ammunition from Russia"
+    services.save_article(article=newsroom, user=None)  # a second revision, to compare
+    last = newsroom.revisions.order_by("-number").first().number
     for path in (
         "/admin/",
         "/admin/articles/article/",
         f"/admin/articles/article/{newsroom.pk}/change/",
+        f"/admin/articles/article/{newsroom.pk}/history/compare/?from={last - 1}&to={last}",
     ):
         page.goto(path)
         width = page.evaluate("document.documentElement.scrollWidth")
