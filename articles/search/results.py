@@ -14,6 +14,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from ..languages import codes
 from ..models import Article, Source, Tag
 from .engines import get_engine
 from .models import Counted, ListedUnder, ListingCount, ListingLink, StoryListing
@@ -156,19 +157,27 @@ def stories_in_order(ids: list[int], stories: QuerySet | None = None) -> list[Ar
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
+def newest_ids_in_language_first(language: str, limit: int) -> list[int]:
+    """The ids of the newest `limit` stories in each language, `language`'s first."""
+    # Each language's newest through the (language, time) index, in one statement. (One "not
+    # this language" side read the whole archive when the other languages had few stories.)
+    listed = StoryListing.objects.due().newest_first().values("pk")
+    rows = StoryListing.objects.values_list("pk", "language", "published_at")
+    newest = [
+        rows.filter(pk__in=listed.filter(language=code)[:limit])
+        for code in [language, *(code for code in codes() if code != language)]
+    ]
+    rows = newest[0].union(*newest[1:], all=True)
+    rows = sorted(rows, key=lambda row: (row[1] != language, -row[2].timestamp(), -row[0]))
+    return [pk for pk, _language, _published_at in rows]
+
+
 def newest_in_language_first(language: str, limit: int) -> list[Article]:
     """The newest `limit` stories for a page in `language`: that language's first, then, when
     there are fewer, the newest in the others. A story is there once: in the page's language when
     it is translated into it, else in the newest of its versions."""
-    # The newest of each side through the (language, time) and time indexes, in one statement.
-    listed = StoryListing.objects.due().newest_first().values("pk")
-    own, others = listed.filter(language=language), listed.exclude(language=language)
-    rows = StoryListing.objects.values_list("pk", "language", "published_at")
-    rows = rows.filter(pk__in=own[:limit]).union(rows.filter(pk__in=others[:limit]), all=True)
-    rows = sorted(rows, key=lambda row: (row[1] != language, -row[2].timestamp(), -row[0]))
-    ids = [pk for pk, _language, _published_at in rows]
     shown, versions_shown = [], set()
-    for story in stories_in_order(ids):
+    for story in stories_in_order(newest_ids_in_language_first(language, limit)):
         version = story.translation_of_id or story.pk
         if version not in versions_shown:
             versions_shown.add(version)

@@ -31,12 +31,12 @@ def sqlite_steps(request) -> int:
         return 0
 
     connection.ensure_connection()
-    connection.connection.set_progress_handler(tick, 100)
+    connection.connection.set_progress_handler(tick, 10)
     try:
         request()
     finally:
-        connection.connection.set_progress_handler(None, 100)
-    return steps * 100
+        connection.connection.set_progress_handler(None, 10)
+    return steps * 10
 
 
 def postgres_rows(request) -> int:
@@ -105,3 +105,26 @@ def test_the_pages_cost_the_same_over_ten_times_the_archive(client, settings):
         url: (small[url], large[url]) for url in urls if large[url] > small[url] * GROWTH_ALLOWED
     }
     assert grown == {}
+
+
+def test_finding_the_front_pages_stories_costs_the_same_over_ten_times_the_archive():
+    # Every story is English: the front page's "newest in the other languages" once read them all.
+    # (Loading the stories found, by id, is left out: on SQLite with no statistics the planner
+    # may take the visibility index there; see PAGES above.)
+    from articles.search.results import newest_ids_in_language_first
+
+    reuters = make_source("Reuters")
+    add_stories(20, days_ago=1, reuters=reuters)
+
+    def front_page_stories():
+        return newest_ids_in_language_first("en", 13)
+
+    def measure():
+        if connection.vendor == "sqlite":
+            return sqlite_steps(front_page_stories)
+        return postgres_rows(front_page_stories)
+
+    small = measure()
+    add_stories(200, days_ago=2, reuters=reuters)
+    large = measure()
+    assert large <= small * GROWTH_ALLOWED, (small, large)
