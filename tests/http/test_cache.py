@@ -19,6 +19,7 @@ from articles.models import Article, Correction, Tag
 
 from ..helpers.factories import make_article, make_draft, make_image, make_source
 from ..helpers.images import jpeg_bytes
+from ..helpers.readers import ask_together
 from ..helpers.servers import RedisServer, missing_service
 
 
@@ -358,22 +359,24 @@ class TestGenerationAcrossProcesses:
         assert int(settings.CONTENT_GENERATION_FILE.read_text()) == second
 
 
-class TestSharedCache:
-    @pytest.fixture
-    def redis_cache(self, tmp_path, settings):
-        try:
-            redis = RedisServer(tmp_path)
-        except FileNotFoundError:
-            missing_service("redis-server is not installed (apt-get install redis-server)")
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "articles.http.redis_cache.ResilientRedisCache",
-                "LOCATION": redis.url,
-            }
+@pytest.fixture
+def redis_cache(tmp_path, settings):
+    """The page cache in a Redis server of the test's own; yields a client of that server."""
+    try:
+        redis = RedisServer(tmp_path)
+    except FileNotFoundError:
+        missing_service("redis-server is not installed (apt-get install redis-server)")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "articles.http.redis_cache.ResilientRedisCache",
+            "LOCATION": redis.url,
         }
-        yield redis_client.Redis.from_url(redis.url)
-        redis.stop()
+    }
+    yield redis_client.Redis.from_url(redis.url)
+    redis.stop()
 
+
+class TestSharedCache:
     def test_a_hit_is_one_round_trip_to_redis(self, client, db, redis_cache):
         make_article("Cached story", tags=["Mali"])
         assert get(client, "/")["X-Page-Cache"] == "miss"
@@ -405,29 +408,6 @@ class TestOneRenderPerMiss:
     render it: one does, the others are served what it stores."""
 
     @staticmethod
-    def ask_together(url: str, readers: int) -> list:
-        from django.db import connections
-        from django.test import Client
-
-        arrived = threading.Barrier(readers)
-        answers = []
-
-        def ask():
-            try:
-                arrived.wait()
-                response = Client().get(url)
-                answers.append((response.status_code, response.content))
-            finally:
-                connections.close_all()
-
-        threads = [threading.Thread(target=ask) for _ in range(readers)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
-        return answers
-
-    @staticmethod
     def count_renders(monkeypatch, seconds: float) -> list:
         """Front page renders, each made to take `seconds`."""
         from articles.site import views
@@ -443,31 +423,18 @@ class TestOneRenderPerMiss:
         return renders
 
     def test_readers_after_a_change_share_one_render_through_redis(
-        self, transactional_db, tmp_path, settings, monkeypatch
+        self, transactional_db, redis_cache, monkeypatch
     ):
-        try:
-            redis = RedisServer(tmp_path)
-        except FileNotFoundError:
-            missing_service("redis-server is not installed (apt-get install redis-server)")
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "articles.http.redis_cache.ResilientRedisCache",
-                "LOCATION": redis.url,
-            }
-        }
-        try:
-            story = make_article("Before the change")
-            assert b"Before the change" in self.ask_together("/", 1)[0][1]
-            story.headline = "After the change"
-            story.save()  # committed: a new generation
-            renders = self.count_renders(monkeypatch, 0.3)
-            answers = self.ask_together("/", 8)
-            assert [status for status, _ in answers] == [200] * 8
-            assert all(b"After the change" in content for _, content in answers)
-            assert len(renders) == 1
-            assert not redis_client.Redis.from_url(redis.url).keys("*rendering:*")
-        finally:
-            redis.stop()
+        story = make_article("Before the change")
+        assert b"Before the change" in ask_together("/", 1)[0].content
+        story.headline = "After the change"
+        story.save()  # committed: a new generation
+        renders = self.count_renders(monkeypatch, 0.3)
+        answers = ask_together("/", 8)
+        assert [response.status_code for response in answers] == [200] * 8
+        assert all(b"After the change" in response.content for response in answers)
+        assert len(renders) == 1
+        assert not redis_cache.keys("*rendering:*")
 
     def test_a_render_that_stores_nothing_does_not_hold_the_others(
         self, transactional_db, settings, monkeypatch
@@ -479,7 +446,7 @@ class TestOneRenderPerMiss:
         monkeypatch.setattr(page_cache, "cache_lifetime", lambda generation: 0)
         renders = self.count_renders(monkeypatch, 0.2)
         started = time.monotonic()
-        answers = self.ask_together("/", 4)
-        assert [status for status, _ in answers] == [200] * 4
+        answers = ask_together("/", 4)
+        assert [response.status_code for response in answers] == [200] * 4
         assert len(renders) == 4
         assert time.monotonic() - started < page_cache.RENDER_WAIT_SECONDS

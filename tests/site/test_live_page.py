@@ -10,6 +10,7 @@ from django.core.cache import cache
 from articles.editorial import live
 from articles.models import Article
 from tests.helpers.factories import make_article, make_draft
+from tests.helpers.readers import ask_together
 
 pytestmark = pytest.mark.django_db
 
@@ -217,7 +218,6 @@ def test_pollers_arriving_together_after_a_post_render_the_poll_once(
     them renders it, the others wait for what it stores (and none is served the stale answer)."""
     import threading
 
-    from django.db import connections
     from django.test import Client
 
     from articles.site import views
@@ -239,22 +239,9 @@ def test_pollers_arriving_together_after_a_post_render_the_poll_once(
 
     monkeypatch.setattr(views, "_update_fragments", slow_render)
     pollers = 12
-    arrived = threading.Barrier(pollers)
-    answers = []
-
-    def poll():
-        try:
-            arrived.wait()
-            response = Client().get(url)
-            answers.append((response.status_code, response.json()["ids"]))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=poll) for _ in range(pollers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    answers = [
+        (response.status_code, response.json()["ids"]) for response in ask_together(url, pollers)
+    ]
     assert answers == [(200, [second.pk, first.pk])] * pollers
     assert len(renders) == 1
 
