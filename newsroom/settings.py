@@ -165,6 +165,8 @@ TASK_RETRY_BASE_SECONDS = env.float("TASK_RETRY_BASE_SECONDS", default=30.0)
 TASK_LEASE_SECONDS = env.float("TASK_LEASE_SECONDS", default=600.0)
 # How often the worker's scheduler loop looks for due ingest channels and lost jobs.
 SCHEDULER_INTERVAL_SECONDS = env.float("SCHEDULER_INTERVAL_SECONDS", default=15.0)
+# How often the scheduler loop refreshes SQLite's planner statistics (background/statistics.py).
+DATABASE_STATISTICS_SECONDS = env.float("DATABASE_STATISTICS_SECONDS", default=3600.0)
 # Ingest channels: how long a feed may take to answer, and the largest file or feed taken.
 INGEST_TIMEOUT_SECONDS = env.float("INGEST_TIMEOUT_SECONDS", default=10.0)
 INGEST_MAX_BYTES = env.int("INGEST_MAX_BYTES", default=5 * 1024 * 1024)

@@ -258,6 +258,7 @@ def related_stories(article: Article, *, limit=5) -> list[Article]:
         .filter(pk__in=[pk for _, _, pk in ranked])
         .exclude(Q(pk=root) | Q(translation_of_id=root))
         .only("headline", "slug", "language", "published_at", "created_at")
+        .order_by()  # by id: ordered by time, a planner may walk the time index instead
         .in_bulk()
     )
     found = []

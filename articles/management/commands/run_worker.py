@@ -1,5 +1,6 @@
 """The background worker: runs queued tasks (django-tasks-db's `db_worker`) and, beside them,
-the scheduler loop that queues due ingest channels and gives back jobs lost with a dead worker."""
+the scheduler loop that queues due ingest channels, gives back jobs lost with a dead worker and
+keeps the database's planner statistics current."""
 
 import logging
 import threading
@@ -10,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection
 
 from articles.background.jobs import give_back_lost_jobs
+from articles.background.statistics import refresh_statistics_when_due
 from articles.ingest.polling import queue_due_channels
 
 logger = logging.getLogger("articles.background")
@@ -21,6 +23,7 @@ def scheduler_loop(stop: threading.Event, interval: float) -> None:
         try:
             give_back_lost_jobs()
             queue_due_channels()
+            refresh_statistics_when_due()
             if failing:
                 logger.warning("Scheduler: the database answers again")
             failing = False
