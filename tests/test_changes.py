@@ -21,8 +21,8 @@ from articles.search.models import SearchDocument, StoryListing
 from articles.wire.importing import import_parsed
 from articles.wire.text import parse_wire
 
-from .desk.test_admin import change_form_data
 from .helpers.factories import make_article, make_draft, make_editor
+from .helpers.workflow_forms import change_form_data
 
 pytestmark = pytest.mark.django_db
 
