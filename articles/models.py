@@ -1,9 +1,10 @@
 """The newsroom's content: sources, photos, tags and articles, and their querysets.
 
 `Article.objects.published()` is the one place that decides what readers may see (`live()` is
-"not in the trash", `listed()` adds "published or scheduled"); `with_published_counts()` is the one
-place that counts a tag's or a source's published stories. The search tables that mirror stories
-for lists and full-text search live beside the search code (articles/search/models.py).
+"not in the trash", `listed()` adds "published or scheduled"); `with_published_counts()` counts a
+tag's or a source's published stories for querysets that filter or sort by the count (its twin
+for counts read as numbers is `ListingCount.objects.due_many()`). The search tables that mirror
+stories for lists and full-text search live beside the search code (articles/search/models.py).
 
 Nothing here reacts to a save: what follows a change (listings, the search index, caches,
 renditions) is collected and done once per transaction by articles/changes.py.
@@ -116,11 +117,20 @@ def who_did_it(*, editable=False):
 
 
 class PublishedCountQuerySet(models.QuerySet):
-    """Tags or sources with how many published stories each has: the one place that counts.
+    """Tags or sources with how many published stories each has, in SQL.
 
     The counts are kept as stories change (`ListingCount`), so a count costs one row however many
-    stories it counts; the scheduled stories it includes are taken off (they are few, and found
-    through their `ListingLink` rows).
+    stories it counts; the listed stories not due yet (scheduled, or expired before a change
+    removed them: `not_due` in articles/search/models.py) are taken off through their
+    `ListingLink` rows. Used where the rows are filtered, sorted or paged by their count: the
+    desk's tag and source lists, the API's tag and source lists, the tag and source sitemaps.
+    (Authors are counted by `AuthorQuerySet`, through `published()`: no kept counts for them.)
+
+    `ListingCount.objects.due_many()` subtracts the same stories in Python, for counts read as
+    numbers (facets, totals, the tags page, pairs and months, which no model row carries). Two
+    because neither can stand in for the other at no cost: this one as Python would load every
+    row to sort or page it; that one as SQL would run two subqueries per counted row where it
+    now reads the few not-due stories once.
     """
 
     # What `ListingCount` and `ListingLink` call rows of this queryset's model.

@@ -21,8 +21,8 @@ from articles.search.models import SearchDocument, StoryListing
 from articles.wire.importing import import_parsed
 from articles.wire.text import parse_wire
 
-from .desk.test_admin import change_form_data
 from .helpers.factories import make_article, make_draft, make_editor
+from .helpers.workflow_forms import change_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +71,12 @@ ADMIN_SAVE_QUERIES = 57
 # the contributors' names are indexed; 53 since revisions keep the credits.
 IMPORT_QUERIES = 53
 MERGE_QUERIES = 40
+# A bulk action (moving N stories to the trash): the request, the change list and the one change
+# set's listing, search and count work are paid once (24 on SQLite, 25 on PostgreSQL); each story
+# then costs its own service call, 15 on both (its savepoints, the lock, the save, the audit entry,
+# and its revision's snapshot): 53/54 for 2 stories, 173/174 for 10.
+BULK_QUERIES = 25
+BULK_QUERIES_PER_STORY = 15
 
 
 class TestOnePerTransaction:
@@ -133,19 +139,22 @@ class TestOnePerTransaction:
         assert all(wagner.pk in tag_ids for tag_ids in every_listing)
         assert not any(wagner_group.pk in tag_ids for tag_ids in every_listing)
 
-    def test_a_bulk_action_on_ten_stories(self, editor_client, committed, work):
-        stories = [make_article(f"Story {n}") for n in range(10)]
+    @pytest.mark.parametrize("count", [2, 10])
+    def test_a_bulk_action(self, editor_client, committed, work, count):
+        stories = [make_article(f"Story {n}") for n in range(count)]
         work.clear()
         data = {
             "action": "move_to_trash",
             ACTION_CHECKBOX_NAME: [s.pk for s in stories],
         }
         with committed():
-            response = editor_client.post(reverse("admin:articles_article_changelist"), data)
-        assert response.status_code == 302
+            queries = queries_during(
+                lambda: editor_client.post(reverse("admin:articles_article_changelist"), data)
+            )
+        assert queries <= BULK_QUERIES + BULK_QUERIES_PER_STORY * count
         assert work == {"listings": 1, "bump": 1, "purge": 1}
         assert not StoryListing.objects.exists()
-        assert Article.objects.in_trash().count() == 10
+        assert Article.objects.in_trash().count() == count
 
     def test_a_restore_of_a_revision(self, committed, work):
         editor = make_editor()

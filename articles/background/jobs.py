@@ -6,6 +6,7 @@ import logging
 from django.conf import settings
 from django.tasks import TaskResultStatus
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 logger = logging.getLogger(__name__)
 
@@ -28,8 +29,6 @@ def give_back_lost_jobs() -> int:
     or its machine went away. Returns how many."""
     if settings.TASKS["default"]["BACKEND"] != "django_tasks_db.DatabaseBackend":
         return 0
-    from django_tasks_db.models import DBTaskResult
-
     cutoff = timezone.now() - datetime.timedelta(seconds=settings.TASK_LEASE_SECONDS)
     lost = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, started_at__lt=cutoff)
     count = lost.update(status=TaskResultStatus.READY, started_at=None)

@@ -137,7 +137,7 @@ class LiveDeskMixin:
         return self._back_to_desk(article)
 
     def _update_of(self, article, update_id) -> LiveUpdate:
-        return get_object_or_404(LiveUpdate, pk=update_id, article=article, deleted_at=None)
+        return get_object_or_404(LiveUpdate.objects.shown(), pk=update_id, article=article)
 
     def live_edit_view(self, request, object_id, update_id):
         article = self._live_story(request, object_id)

@@ -18,6 +18,8 @@ from django.template import loader
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import requires_csrf_token
 
+from ..outbound.api import error_response  # the API's one error shape
+
 logger = logging.getLogger(__name__)
 
 # Fields of a submitted admin form that are buttons or tokens rather than what the editor typed.
@@ -46,8 +48,6 @@ def database_unavailable_response(request=None) -> HttpResponse:
     context, so no query can run."""
     retry_after = settings.DATABASE_RETRY_AFTER
     if is_api_request(request):
-        from articles.outbound.api import error_response  # the API's one error shape
-
         response = error_response(
             503,
             "unavailable",
@@ -124,8 +124,6 @@ def server_error(request, template_name="500.html"):
             return save_failed_response(request, exc, status=503)
         return database_unavailable_response(request)
     if is_api_request(request):
-        from articles.outbound.api import error_response
-
         return error_response(500, "server_error", "Something went wrong on our side.")
     html = loader.render_to_string(template_name)
     return HttpResponseServerError(html)

@@ -31,7 +31,7 @@ from .. import changes
 from ..background.jobs import enqueue
 from ..editorial.services import kill_story
 from ..models import Article
-from ..wire.importing import CopyError, external_id_of, import_story
+from ..wire.importing import CopyError, copy_format, external_id_of, import_story
 from ..wire.ninjs import MAX_TAG_NAME, NinjsStory, parse_ninjs
 from ..wire.text import WireKill, parse_wire
 from .models import IngestChannel, IngestedItem
@@ -94,15 +94,9 @@ def items_of(delivery: Delivery, channel_format: str) -> list[Item]:
     """The items in one delivery; a delivery that cannot be read is one failed item."""
     content = delivery.content
     text = content.decode("utf-8-sig", errors="replace")
-    stripped = text.lstrip()
     fmt = channel_format
     if fmt == IngestChannel.Format.AUTO:
-        if stripped[:1] in {"{", "["}:
-            fmt = IngestChannel.Format.NINJS
-        elif stripped[:1] == "<":
-            fmt = IngestChannel.Format.FEED
-        else:
-            fmt = IngestChannel.Format.WIRE
+        fmt = IngestChannel.Format(copy_format(text))
     failed = Item(
         key=delivery.name,
         version=delivery.fingerprint[:16],

@@ -304,6 +304,12 @@ PAIRS = {Counted.TAG_PAIR, Counted.TAG_SOURCE, Counted.SOURCE_TAG}
 
 
 class ListingCountQuerySet(models.QuerySet):
+    """The kept counts as numbers readers may see, less the listed stories not due (`not_due`),
+    subtracted in Python: for facets, totals, the tags page and the sitemaps' counts, including
+    pairs and months. Rows that a query filters, sorts or pages by their count take it in SQL
+    instead: `PublishedCountQuerySet.with_published_counts()` (articles/models.py), which
+    subtracts the same stories."""
+
     def due(self, kind: str, targets=None) -> Counter:
         """How many listed stories of `kind` readers may see now, by target (by (target, other)
         for pairs), for these targets (None: all): see `due_many`."""
@@ -351,7 +357,8 @@ class ListingCount(models.Model):
 
     Kept by adding what each change adds and subtracting what it removes, in the transaction of
     the change (articles/search/index.py), so counting a tag's stories costs one row however many
-    it has. Readers see `ListingCount.objects.due()`, which leaves out the scheduled stories.
+    it has. Readers see `ListingCount.objects.due()` / `due_many()` (or, on querysets of tags
+    and sources, `with_published_counts()`), which leave out the stories not due.
     """
 
     kind = models.CharField(max_length=1, choices=Counted.choices)

@@ -1,9 +1,12 @@
 """Turning parsed copy into stories: one story per agency story, updated when it comes again.
 
-`parse_copy` decides, in one place, whether copy is ninjs JSON or wire text; `import_parsed`
-creates or updates its story through the editorial services, with one revision per import.
+`copy_format` decides, in one place, what copy is (ninjs JSON, a feed, or wire text): the wire
+desk's `parse_copy` and the ingest channels set to "decide from the copy" both ask it.
+`import_parsed` creates or updates its story through the editorial services, with one revision
+per import.
 """
 
+import codecs
 import dataclasses
 import hashlib
 from dataclasses import dataclass
@@ -16,7 +19,7 @@ from ..editorial.revisions import revision_block
 from ..editorial.services import kill_story, publish_or_schedule, save_article
 from ..languages import codes, detect_language, generic
 from ..models import Article, Image, Source
-from .ninjs import NinjsError, NinjsKill, NinjsStory, looks_like_json, parse_ninjs
+from .ninjs import NinjsError, NinjsKill, NinjsStory, parse_ninjs
 from .text import WireKill, WireParseError, WireStory, parse_wire
 
 # What `parse_copy` raises: the message says what is wrong with the copy.
@@ -34,12 +37,32 @@ class UnknownKill(WireParseError):
     """A kill notice for a story that was never imported here: nothing to withdraw."""
 
 
+# What `copy_format` answers: the values of the ingest channels' formats too.
+NINJS_COPY, FEED_COPY, WIRE_COPY = "ninjs", "feed", "wire"
+
+
+def copy_format(content: bytes | str) -> str:
+    """What copy is, from how it starts (after a byte-order mark and blank space): `NINJS_COPY`
+    for a JSON object (`{`, one story) or array of them (`[` then `{`, or `[]`), `FEED_COPY` for
+    XML (`<`: Atom or RSS), else `WIRE_COPY` (a headline may start with `[`, as in "[Updated]")."""
+    if isinstance(content, bytes):
+        head = content.removeprefix(codecs.BOM_UTF8).lstrip()[:1024].decode("utf-8", "ignore")
+    else:
+        head = content.removeprefix("\ufeff").lstrip()[:1024]
+    if head.startswith("{") or (head.startswith("[") and head[1:].lstrip()[:1] in ("{", "]")):
+        return NINJS_COPY
+    if head.startswith("<"):
+        return FEED_COPY
+    return WIRE_COPY
+
+
 def parse_copy(
     content: bytes | str, *, name: str = ""
 ) -> WireStory | NinjsStory | WireKill | NinjsKill:
-    """Read one story: as ninjs when `name` ends in .json or the content is a JSON object, else
-    as wire text. Raises one of `CopyError`."""
-    if name.lower().endswith(".json") or looks_like_json(content):
+    """Read one story: as ninjs when `name` ends in .json or `copy_format` finds JSON (an array is
+    refused: one story is one object), else as wire text (the desk reads no feeds). Raises one of
+    `CopyError`."""
+    if name.lower().endswith(".json") or copy_format(content) == NINJS_COPY:
         return parse_ninjs(content)
     return parse_wire(content)
 

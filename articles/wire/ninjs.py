@@ -78,11 +78,6 @@ class NinjsKill:
     reason: str
 
 
-def looks_like_json(data: str | bytes) -> bool:
-    head = data[:64].lstrip() if isinstance(data, str) else data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
-    return head[:1] in ("{", b"{")
-
-
 def parse_ninjs(data: str | bytes | dict) -> NinjsStory | NinjsKill:
     """Read one ninjs story (3.x, 2.x or 1.x) from JSON text, UTF-8 bytes or a parsed dict; a
     `pubStatus` of canceled or withheld gives a `NinjsKill` for the story its `uri` names."""
@@ -155,7 +150,7 @@ def _load_json(data: str | bytes):
         except UnicodeDecodeError as exc:
             raise NinjsError(f"not valid UTF-8: bad byte at offset {exc.start}") from exc
     try:
-        return json.loads(data)
+        return json.loads(data.removeprefix("\ufeff"))  # a text editor's byte-order mark
     except json.JSONDecodeError as exc:
         raise NinjsError(
             f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"

@@ -16,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from articles.accounts.models import AuditEntry, SecondFactorRequirement
 
+from ..helpers.crumbs import breadcrumbs
 from ..helpers.factories import make_staff
 
 PASSWORD = "correct horse battery staple"
@@ -47,6 +48,7 @@ def enrol(client, user) -> list[str]:
     page = client.get(reverse("desk_second_factor"))
     assert page.status_code == 200
     assert "<svg" in page.content.decode()
+    assert breadcrumbs(page.content.decode()) == [("/admin/", "Home"), (None, "Two-step sign-in")]
     device = TOTPDevice.objects.get(user=user, confirmed=False)
     response = client.post(
         reverse("desk_second_factor"), {"action": "confirm", "code": code_for(device)}

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from articles.accounts.models import AuditEntry, UserSession
 
+from ..helpers.crumbs import breadcrumbs
 from ..helpers.factories import make_staff
 
 PASSWORD = "correct horse battery staple"
@@ -56,6 +57,7 @@ class TestWhereYouAreSignedIn:
         assert "198.51.100.2" in text
         assert text.count("(this browser)") == 1
         assert "Sign out everywhere else (1)" in text
+        assert breadcrumbs(text) == [("/admin/", "Home"), (None, "Where you’re signed in")]
 
     def test_sign_out_everywhere_else(self, laptop, phone, reporter):
         response = laptop.post(reverse("desk_sessions"))

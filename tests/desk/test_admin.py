@@ -12,31 +12,9 @@ from articles.templatetags.desk_dates import desk_date_hierarchy
 
 from ..helpers.factories import make_article, make_draft, make_image, make_source
 from ..helpers.images import png_bytes
+from ..helpers.workflow_forms import change_form_data
 
 pytestmark = pytest.mark.django_db
-
-
-def change_form_data(article: Article, **overrides) -> dict:
-    """The POST the article change form sends, with `overrides` applied."""
-    data = {
-        "headline": article.headline,
-        "standfirst": article.standfirst,
-        "body": article.body,
-        "byline": article.byline,
-        "lead_image": article.lead_image_id or "",
-        "status": article.status,
-        "published_at_0": article.published_at.strftime("%d/%m/%Y") if article.published_at else "",
-        "published_at_1": article.published_at.strftime("%H:%M:%S") if article.published_at else "",
-        "slug": article.slug,
-        "sources": [s.pk for s in article.sources.all()],
-        "tags": ", ".join(f'"{t.name}"' for t in article.tags.all()),
-        # The version the form was opened at (edit-conflict detection, articles/desk/workflow.py).
-        "opened_version": article.version,
-        # The contributors inline (articles/desk/authors.py), left as it is.
-        "contributions-TOTAL_FORMS": 0,
-        "contributions-INITIAL_FORMS": 0,
-    }
-    return data | overrides
 
 
 def test_editor_changes_the_seed_story_and_readers_see_it(editor_client, client, seed_story):

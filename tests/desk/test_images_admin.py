@@ -13,7 +13,7 @@ from articles.models import Article, Image, Rendition
 
 from ..helpers.factories import make_article, make_draft, make_image, make_source
 from ..helpers.images import HTML_PAGE, SVG_WITH_SCRIPT, has_private_metadata, image_bytes, png_bomb
-from .test_admin import change_form_data
+from ..helpers.workflow_forms import change_form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,7 @@ from articles.models import Article, Image
 
 from ..helpers.factories import make_article, make_draft, make_image, make_staff
 from ..helpers.images import image_bytes
-from ..helpers.workflow_forms import change_url, opened_form, read_form
-from .test_admin import change_form_data
+from ..helpers.workflow_forms import change_form_data, change_url, opened_form, read_form
 
 pytestmark = pytest.mark.django_db
 

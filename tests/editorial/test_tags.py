@@ -15,8 +15,8 @@ from django.utils import timezone
 from articles.editorial.tagging import TagConflict, merge_tags, rename_tag
 from articles.models import Article, Tag, TaggedArticle, TagMerge, TagRedirect
 
-from ..desk.test_admin import change_form_data
 from ..helpers.factories import make_article, make_draft
+from ..helpers.workflow_forms import change_form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -1,8 +1,11 @@
-"""Helpers for the workflow tests: read an admin form the way a browser would, then post it."""
+"""Helpers for the workflow tests: read an admin form the way a browser would, then post it, or
+build the change form's POST from a story (`change_form_data`)."""
 
 from html.parser import HTMLParser
 
 from django.urls import reverse
+
+from articles.models import Article
 
 
 class _FormReader(HTMLParser):
@@ -76,3 +79,26 @@ def opened_form(client, article=None) -> dict:
     response = client.get(url)
     assert response.status_code == 200, response.status_code
     return read_form(response.content.decode())
+
+
+def change_form_data(article: Article, **overrides) -> dict:
+    """The POST the article change form sends, with `overrides` applied."""
+    data = {
+        "headline": article.headline,
+        "standfirst": article.standfirst,
+        "body": article.body,
+        "byline": article.byline,
+        "lead_image": article.lead_image_id or "",
+        "status": article.status,
+        "published_at_0": article.published_at.strftime("%d/%m/%Y") if article.published_at else "",
+        "published_at_1": article.published_at.strftime("%H:%M:%S") if article.published_at else "",
+        "slug": article.slug,
+        "sources": [s.pk for s in article.sources.all()],
+        "tags": ", ".join(f'"{t.name}"' for t in article.tags.all()),
+        # The version the form was opened at (edit-conflict detection, articles/desk/workflow.py).
+        "opened_version": article.version,
+        # The contributors inline (articles/desk/authors.py), left as it is.
+        "contributions-TOTAL_FORMS": 0,
+        "contributions-INITIAL_FORMS": 0,
+    }
+    return data | overrides

@@ -5,65 +5,8 @@ BANs on commit), scheduled stories appear on time, and admin pages and previews 
 import re
 import time
 
-import pytest
-
-from ..helpers.servers import (
-    AppServer,
-    Browser,
-    VarnishServer,
-    free_port,
-    fresh_database,
-    manage,
-    missing_service,
-    postgres_available,
-    prepare_site,
-    server_env,
-    suite_database_vendor,
-)
-
-EDITOR_PASSWORD = "varnish test password 1"
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    vendor = suite_database_vendor()
-    if vendor == "postgres" and not postgres_available():
-        missing_service("PostgreSQL is not reachable at 127.0.0.1:5432")
-    tmp_path = tmp_path_factory.mktemp("varnish")
-    app_port, varnish_port = free_port(), free_port()
-    with fresh_database(vendor, tmp_path) as database_url:
-        env = server_env(
-            tmp_path,
-            DATABASE_URL=database_url,
-            CACHE_PURGE_URL=f"http://127.0.0.1:{varnish_port}/",
-            TRUSTED_PROXY_COUNT=1,
-        )
-        prepare_site(env, editor_password=EDITOR_PASSWORD)
-        app = AppServer(env, log_dir=tmp_path, port=app_port)
-        try:
-            varnish = VarnishServer(app_port, tmp_path, port=varnish_port)
-        except FileNotFoundError:
-            app.stop()
-            missing_service("varnishd is not installed (apt-get install varnish)")
-        try:
-            yield app, varnish, env
-        finally:
-            varnish.stop()
-            app.stop()
-
-
-def fetch(varnish, path, **headers):
-    response = Browser(varnish.url).get(path, headers=headers)
-    assert response.status_code in {200, 304}, (path, response.status_code, response.text[:500])
-    return response
-
-
-def seed_story_path(varnish) -> str:
-    return re.search(r'href="(/2021/\d\d/\d\d/[^"]+/)"', fetch(varnish, "/").text)[1]
-
-
-def shell(env, code: str) -> str:
-    return manage(env, "shell", "-c", code).stdout
+from ..helpers.servers import Browser, manage
+from ..helpers.varnish import EDITOR_PASSWORD, fetch, seed_story_path, shell
 
 
 class TestThroughVarnish:

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from .test_cache_varnish import fetch, seed_story_path, shell, stack  # noqa: F401 (fixture)
+from ..helpers.varnish import fetch, seed_story_path, shell
 
 SEED = "Article.objects.get(headline__startswith='Mali receives')"
 
@@ -19,7 +19,7 @@ def run(env, code: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def live_story(stack):  # noqa: F811
+def live_story(stack):
     _, varnish, env = stack
     run(env, f"live.start_coverage(article={SEED}, user=None)")
     return seed_story_path(varnish)
@@ -30,7 +30,7 @@ def post(env, text: str) -> int:
     return int(out.strip().splitlines()[-1])
 
 
-def test_posts_edits_and_deletions_reach_readers_through_varnish(stack, live_story):  # noqa: F811
+def test_posts_edits_and_deletions_reach_readers_through_varnish(stack, live_story):
     _, varnish, env = stack
     poll = f"{live_story}updates.json"
     first = post(env, "Curfew announced.")
@@ -71,7 +71,7 @@ def test_posts_edits_and_deletions_reach_readers_through_varnish(stack, live_sto
     assert json.loads(polled.text)["ids"] == [first]
 
 
-def test_a_pin_reaches_the_varnish_cached_poll_and_page(stack, live_story):  # noqa: F811
+def test_a_pin_reaches_the_varnish_cached_poll_and_page(stack, live_story):
     _, varnish, env = stack
     poll = f"{live_story}updates.json"
     update = post(env, "Talks collapse.")

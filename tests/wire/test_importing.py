@@ -5,6 +5,9 @@ from django.core.management import CommandError, call_command
 
 from articles.management.commands.seed import SEED_FILE
 from articles.models import Article, Image, Source
+from articles.wire.importing import FEED_COPY, NINJS_COPY, WIRE_COPY, copy_format, parse_copy
+from articles.wire.ninjs import NinjsError, NinjsStory
+from articles.wire.text import WireStory
 
 pytestmark = pytest.mark.django_db
 
@@ -147,3 +150,35 @@ class TestEnsureEditor:
         django_user_model.objects.all().delete()
         call_command("ensure_editor", stdout=io.StringIO())
         assert (settings.LOCAL_DIR / "editor-password").read_text() != first
+
+
+class TestCopyFormat:
+    """`copy_format`: the one place that tells ninjs, a feed and wire text apart (the wire desk's
+    `parse_copy` and the ingest channels set to "decide from the copy" both ask it)."""
+
+    @pytest.mark.parametrize(
+        ("copy", "kind"),
+        [
+            ('{"uri": "urn:x:1", "headline": "Floods"}', NINJS_COPY),
+            ('[{"uri": "urn:x:1"}, {"uri": "urn:x:2"}]', NINJS_COPY),
+            ("[\n  {\n", NINJS_COPY),
+            ("[]", NINJS_COPY),
+            ('<?xml version="1.0"?><rss version="2.0"><channel/></rss>', FEED_COPY),
+            ('<feed xmlns="http://www.w3.org/2005/Atom"/>', FEED_COPY),
+            (STORY, WIRE_COPY),
+            ("[Updated] Floods close roads\n\nHeavy rain overnight.\n", WIRE_COPY),
+        ],
+    )
+    @pytest.mark.parametrize(
+        "lead", ["", "  \r\n\t", "\ufeff", "\ufeff \n"], ids=["bare", "space", "bom", "bom+space"]
+    )
+    def test_from_text_and_bytes(self, copy, kind, lead):
+        assert copy_format(lead + copy) == kind
+        assert copy_format((lead + copy).encode()) == kind
+
+    def test_the_wire_desk_reads_json_as_ninjs_and_refuses_a_list(self):
+        one = '{"uri": "urn:x:1", "headline": "Floods", "body_text": "Rain."}'
+        assert isinstance(parse_copy("\ufeff \n" + one), NinjsStory)
+        with pytest.raises(NinjsError, match="JSON object"):
+            parse_copy('\ufeff[{"uri": "urn:x:1", "headline": "Floods"}]')
+        assert isinstance(parse_copy("[Updated] " + STORY), WireStory)
