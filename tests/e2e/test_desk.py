@@ -10,8 +10,63 @@ from playwright.sync_api import Page, expect
 from articles.editorial import services
 from articles.models import Article
 
-from ..helpers.factories import make_draft, make_staff
+from ..helpers.factories import make_article, make_draft, make_source, make_staff
 from .browser import EDITOR_PASSWORD, log_in, serious_accessibility_violations
+
+
+def a_busy_desk(newsroom: Article) -> None:
+    """A desk's morning: long headlines, many tags, every status, scheduled and embargoed
+    stories, a translation behind its original, several sources."""
+    now = timezone.now()
+    hour = datetime.timedelta(hours=1)
+    agencies = [
+        make_source(name) for name in ("Agence France-Presse", "Reuters", "Associated Press")
+    ]
+    tags = ["Mali", "Sahel", "Russia", "Security", "Diplomacy", "West Africa", "Elections"]
+    make_article(
+        "Parliament debates the emergency budget late into the night as ministers warn of "
+        "deeper cuts to regional hospitals, schools and the transport network next year",
+        published_at=now - 2 * hour,
+        tags=tags,
+        sources=agencies,
+        byline="Aminata Traoré and Jean-Baptiste Okonkwo-Lefebvre",
+    )
+    make_article(
+        "Central bank holds rates for a fourth month in a row, citing stubborn food prices",
+        published_at=now + 5 * hour,
+        tags=tags[:4],
+        sources=agencies[:1],
+    )
+    make_article(
+        "Election commission publishes the final list of candidates",
+        published_at=now + 30 * hour,
+        tags=["Elections"],
+        embargoed_until=now + 29 * hour,
+    )
+    make_draft(
+        "Floods displace thousands along the Niger river; aid agencies appeal for boats, "
+        "clean water and tents before the next rains",
+        tags=tags[:3],
+        byline="Staff reporter",
+    )
+    make_article(
+        "Minister resigns after leaked recordings", status=Article.Status.IN_REVIEW, tags=["Mali"]
+    )
+    make_article(
+        "Old story taken down at the family's request",
+        status=Article.Status.UNPUBLISHED,
+        published_at=now - 300 * hour,
+    )
+    make_article(
+        "Le Mali reçoit des hélicoptères, des armes et des munitions de la Russie",
+        language="fr",
+        translation_of=newsroom,
+        original_changed_at=now - hour,
+        published_at=now - 20 * hour,
+        tags=["Mali", "Russia"],
+        sources=agencies[:2],
+        expires_at=now + 48 * hour,
+    )
 
 
 def test_the_publishing_panel_stays_on_screen_and_schedules(editor_page: Page, newsroom):
@@ -98,6 +153,44 @@ def test_the_desk_at_375_px(editor_page: Page, newsroom):
     panel = page.get_by_role("complementary", name="Publishing")
     headline = page.get_by_label("Headline:")
     assert panel.bounding_box()["y"] < headline.bounding_box()["y"]
+
+
+def test_the_story_list_fits_a_1280_px_window_and_a_phone(editor_page: Page, newsroom):
+    """With the desk's menu and the filters open, a 1280 px window shows every column of a busy
+    list, publication time included, without scrolling sideways; a phone still gets cards."""
+    a_busy_desk(newsroom)
+    page = editor_page
+    page.goto("/admin/articles/article/")
+    overflow = page.evaluate(
+        """() => {
+          const results = document.querySelector("#changelist .results");
+          const table = document.querySelector("#result_list");
+          return {
+            page: document.documentElement.scrollWidth,
+            results: results.scrollWidth - results.clientWidth,
+            tableRight: table.getBoundingClientRect().right,
+            resultsRight: results.getBoundingClientRect().right,
+          };
+        }"""
+    )
+    assert overflow["page"] <= 1280, overflow
+    assert overflow["results"] <= 0, overflow
+    assert overflow["tableRight"] <= min(1280, overflow["resultsRight"] + 1), overflow
+    header = page.get_by_role("columnheader", name="Publication time")
+    expect(header).to_be_in_viewport(ratio=1)
+    row = page.get_by_role("row").filter(has_text="Central bank holds rates")
+    expect(row.locator("td.field-publication_time time")).to_be_in_viewport(ratio=1)
+    for column in ("Headline", "Status", "By", "Details"):
+        expect(page.get_by_role("columnheader", name=column, exact=True)).to_be_in_viewport()
+
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.reload()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    expect(page.locator("#result_list thead")).to_be_hidden()
+    card = page.locator("#result_list tbody tr").filter(has_text="Central bank holds rates")
+    for cell in ("status_cell", "publication_time", "details"):
+        box = card.locator(f"td.field-{cell}").bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375, (cell, box)
 
 
 def test_bulk_publish_per_role_ends_in_a_summary(
