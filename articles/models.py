@@ -975,12 +975,15 @@ class Article(models.Model):
             groups[role].extend((name, None) for name in names)
         return [(Contributor.Role(role).label, names) for role, names in groups.items() if names]
 
-    def byline_text(self) -> str:
-        """The byline as plain text: "By A and B; reporting by C"."""
+    def byline_text(self, *, leading_by=True) -> str:
+        """The byline as plain text in the active language: "By A and B; reporting by C", or
+        without `leading_by` "A and B; reporting by C" (a feed's author, ninjs `by`)."""
         parts = []
         for index, (label, names) in enumerate(self.byline_groups()):
             label = label if index == 0 else label[0].lower() + label[1:]
-            parts.append(f"{label} {join_names([name for name, _ in names])}")
+            names = join_names([name for name, _ in names])
+            leading = index == 0 and not leading_by and label == str(Contributor.Role.BY.label)
+            parts.append(names if leading else f"{label} {names}")
         return "; ".join(parts)
 
     DESK_STATUSES = [

@@ -209,7 +209,7 @@ class ArticleAdmin(LiveEditingMixin, LiveDeskMixin, ArticleWorkflowAdmin):
 
     @admin.display(description="By")
     def byline_cell(self, article):
-        return article.byline_text().removeprefix("By ") or self.get_empty_value_display()
+        return article.byline_text(leading_by=False) or self.get_empty_value_display()
 
     @admin.display(description="Publication time", ordering="published_at")
     def publication_time(self, article):

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET
 
 from ..html import sanitize_body
 from ..languages import codes, name_of
-from ..models import Article, Author, AuthorRedirect, Contributor, Source, Tag, site_root
+from ..models import Article, Author, AuthorRedirect, Source, Tag, site_root
 from ..search.models import ListedUnder, StoryListing
 from ..search.results import NewestIds, stories_in_order
 from . import live
@@ -154,7 +154,7 @@ def author_name(article) -> str:
     """The byline ("By A and B; reporting by C" without the "By"), in the story's language, or
     else the credited sources ("Al Jazeera, News Agencies")."""
     with translation.override(article.language):
-        byline = article.byline_text().removeprefix(f"{Contributor.Role.BY.label} ")
+        byline = article.byline_text(leading_by=False)
     return byline or ", ".join(source.name for source in article.sources.all())
 
 

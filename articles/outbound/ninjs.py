@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import strip_tags
 
 from ..models import Article, Image, Rendition
@@ -193,7 +193,9 @@ def article_to_ninjs(article: Article) -> dict:
                 "wordCount": len(text.split()),
             }
         ]
-    if byline := article.byline_text().removeprefix("By "):
+    with translation.override(article.language):  # the story's words, whoever asks
+        byline = article.byline_text(leading_by=False)
+    if byline:
         doc["by"] = byline
     if people := [
         {

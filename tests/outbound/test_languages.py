@@ -8,6 +8,7 @@ import pytest
 from django.utils.html import escape
 
 from articles.editorial import services
+from articles.models import Author, Contributor
 
 from ..helpers.factories import make_article
 
@@ -151,3 +152,24 @@ def test_every_entry_of_the_all_languages_feed_is_in_its_storys_language(client)
     assert re.search(french_months, content[stories["fr"].headline])  # the update's time
     assert "التحديثات المباشرة" in content[stories["ar"].headline]
     assert "Corrections and updates" in content[english.headline]
+
+
+@pytest.mark.parametrize(
+    ("language", "by"),
+    [
+        ("fr", "Jean Dupont et Amina Traoré; reportage de Ali Hassan"),
+        ("ar", "Jean Dupont و Amina Traoré"),
+    ],
+)
+def test_a_storys_credits_leave_in_its_language_whoever_asks(client, language, by):
+    story = make_article("Une histoire", language=language, published_at=PUBLISHED)
+    names = ["Jean Dupont", "Amina Traoré", "Ali Hassan"]
+    roles = ["by", "by", "reporting"]
+    for position, (name, role) in enumerate(zip(names, roles, strict=True)):
+        author = Author.objects.create(name=name)
+        Contributor.objects.create(article=story, author=author, role=role, position=position)
+
+    ninjs = client.get(f"/api/articles/{story.pk}.ninjs", HTTP_ACCEPT_LANGUAGE="en").json()
+
+    assert ninjs["by"].startswith(by)
+    assert "By" not in ninjs["by"] and " and " not in ninjs["by"]
