@@ -209,7 +209,9 @@ class ArticleAdmin(LiveEditingMixin, LiveDeskMixin, ArticleWorkflowAdmin):
 
     @admin.display(description="By")
     def byline_cell(self, article):
-        return article.byline_text(leading_by=False) or self.get_empty_value_display()
+        if byline := article.byline_text(leading_by=False):
+            return byline
+        return format_html('<span class="desk-none">{}</span>', self.get_empty_value_display())
 
     @admin.display(description="Publication time", ordering="published_at")
     def publication_time(self, article):

@@ -191,6 +191,7 @@ def test_the_story_list_fits_a_1280_px_window_and_a_phone(editor_page: Page, new
     for cell in ("status_cell", "publication_time", "details"):
         box = card.locator(f"td.field-{cell}").bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375, (cell, box)
+    expect(card.locator("td.field-byline_cell")).to_be_hidden()  # no byline: no lone "-" line
 
 
 def test_bulk_publish_per_role_ends_in_a_summary(
