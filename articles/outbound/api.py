@@ -34,7 +34,7 @@ from ..search.models import Counted, ListedUnder, ListingCount
 from ..search.results import NewestIds, stories_in_order
 from . import api_schemas as schemas
 from . import live
-from .links import absolute_url, lead_photo_url, story_updated
+from .links import absolute_url, photo_json, story_updated
 from .ninjs import article_to_ninjs
 
 DEFAULT_PAGE_SIZE = 20
@@ -293,21 +293,6 @@ def _source_json(source) -> dict:
     }
 
 
-def _image_json(article) -> dict | None:
-    image = article.public_lead_image  # none once the photo's licence expired
-    if image is None or not image.file:
-        return None  # a wire caption waiting for its photo is for the desk, not for readers
-    return {
-        "url": lead_photo_url(article) or None,
-        "width": image.width,
-        "height": image.height,
-        "alt_text": image.alt_text,
-        "caption": image.caption,
-        "credit": image.credit,
-        "is_file_photo": image.is_file_photo,
-    }
-
-
 def article_summary_json(article) -> dict:
     return {
         "id": article.pk,
@@ -321,7 +306,7 @@ def article_summary_json(article) -> dict:
         "updated_at": story_updated(article),
         "tags": [_tag_json(tag) for tag in article.tag_list()],
         "sources": [_source_json(source) for source in article.sources.all()],
-        "lead_image": _image_json(article),
+        "lead_image": photo_json(article.public_lead_image),  # none once its licence expired
     }
 
 

@@ -167,6 +167,7 @@ class LiveUpdate(Closed):
     body_html: str
     byline: str
     is_key_event: bool
+    image: Image | None = Field(description="Its photo, while its licence runs.")
 
 
 class LiveCoverage(Closed):

@@ -49,6 +49,22 @@ def image_object(image) -> dict | None:
     }
 
 
+def photo_json(image) -> dict | None:
+    """The read API's photo: for one readers may see (`public_lead_image`, `public_image`), or
+    None; a caption still waiting for its file is for the desk, not for readers."""
+    if image is None or not image.file:
+        return None
+    return {
+        "url": stored_file_url(image.file) or None,
+        "width": image.width,
+        "height": image.height,
+        "alt_text": image.alt_text,
+        "caption": image.caption,
+        "credit": image.credit,
+        "is_file_photo": image.is_file_photo,
+    }
+
+
 def lead_photo_url(article) -> str:
     """The absolute URL of the story's lead photo file, or "" when it has none (yet)."""
     image = article.public_lead_image

@@ -5,7 +5,7 @@ ninjs. Only updates that are not deleted, and only of a story the caller got fro
 from django.db.models import Max
 
 from ..models import LiveUpdate
-from .links import absolute_url, image_object
+from .links import absolute_url, image_object, photo_json
 
 # What leaves the site as data carries the newest updates only: a live page can reach hundreds.
 OUTBOUND_UPDATES = 100
@@ -70,6 +70,7 @@ def live_json(article) -> dict | None:
                 "body_html": update.body,
                 "byline": update.byline,
                 "is_key_event": update.is_key_event,
+                "image": photo_json(update.public_image),  # none once its licence expired
             }
             for update in shown_updates(article)
         ],

@@ -245,6 +245,17 @@ def test_an_update_photo_is_in_the_json_ld_and_on_the_page(client):
     page = client.get(article.get_absolute_url()).content.decode()
     shown = stream_of(page, update)
     assert "<img" in shown and 'alt="Crowds"' in shown and "Crowds outside the palace" in shown
+    without, with_photo = client.get(f"/api/articles/{article.pk}/").json()["live"]["updates"]
+    assert without["image"] is None
+    assert with_photo["image"] == {
+        "url": SITE + picture.file.url,
+        "width": 80,
+        "height": 60,
+        "alt_text": "Crowds",
+        "caption": "Crowds outside the palace",
+        "credit": "Jane Doe/Reuters",
+        "is_file_photo": False,
+    }
 
 
 @pytest.mark.parametrize("state", ["expired", "no file yet"])
@@ -266,6 +277,8 @@ def test_an_update_photo_readers_may_not_see_shows_nowhere(client, state):
     assert "<img" not in shown and "<figure" not in shown and "Crowds outside" not in shown
     (polled,) = client.get(f"{article.get_absolute_url()}updates.json").json()["updates"]
     assert "<img" not in polled["html"] and "Crowds outside" not in polled["html"]
+    (in_the_api,) = client.get(f"/api/articles/{article.pk}/").json()["live"]["updates"]
+    assert in_the_api["image"] is None
 
 
 def test_a_photo_expiring_on_an_update_ends_the_cached_pages_life(client, settings):
