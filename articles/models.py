@@ -1393,4 +1393,4 @@ class EditingPresence(models.Model):
 
 
 # Ingest channels live beside their code; imported here so Django sees them as this app's models.
-from .ingest.models import IngestChannel, IngestedItem  # noqa: E402, F401
+from .ingest.models import IngestChannel, IngestedItem, KilledStory  # noqa: E402, F401

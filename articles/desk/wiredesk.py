@@ -2,7 +2,8 @@
 
 - /admin/articles/wire-desk/ — paste one story or upload files (the wire text format or ninjs
   JSON); each becomes a draft (a re-import of a draft updates it), and the editor lands on the first
-  one, with the tags and sources its text mentions listed for review.
+  one, with the tags and sources its text mentions listed for review. An agency kill withdraws
+  its story (or, for one never imported, is remembered); copy of a killed story is refused.
 - /admin/articles/article/<id>/suggest-tags/ — the same suggestions for any story, as checkboxes;
   only the ones the editor ticks are added, through the normal save (version check, revision).
 """
@@ -24,7 +25,14 @@ from django.utils.html import format_html, format_html_join
 from .. import changes
 from ..editorial import revisions, services
 from ..models import Article, Source, Tag
-from ..wire.importing import CopyError, external_id_of, import_parsed, parse_copy
+from ..wire.importing import (
+    CopyError,
+    external_id_of,
+    identities_of,
+    import_parsed,
+    killed_story,
+    parse_copy,
+)
 from ..wire.ninjs import NinjsKill
 from ..wire.suggest import suggestions_for
 from ..wire.text import WireKill
@@ -101,6 +109,7 @@ class DeskOutcome:
     created: bool = False
     error: str = ""
     killed: bool = False
+    note: str = ""  # a kill with nothing to withdraw: what the editor is told
 
 
 def import_copy(label: str, content: bytes | str, *, user) -> DeskOutcome:
@@ -112,9 +121,19 @@ def import_copy(label: str, content: bytes | str, *, user) -> DeskOutcome:
     if isinstance(story, WireKill | NinjsKill):
         try:
             result = import_parsed(story, user=user)
-        except (ValidationError, PermissionDenied, CopyError) as exc:
+        except (ValidationError, PermissionDenied, *CopyError) as exc:
             return DeskOutcome(label, error=" ".join(getattr(exc, "messages", [str(exc)])))
+        if result.article is None:
+            return DeskOutcome(
+                label,
+                killed=True,
+                note=f"Nothing to withdraw for {label}: the agency killed "
+                f"“{story.headline or '?'}”, which was never imported here. The kill is "
+                "remembered: copy of this story that arrives later will be refused.",
+            )
         return DeskOutcome(label, article=result.article, killed=True)
+    if killed := killed_story(identities_of(story)):
+        return DeskOutcome(label, error=f"refused: {killed.notice}", killed=True)
     existing = Article.objects.filter(external_id=external_id_of(story)).first()
     if existing is not None:
         if existing.status not in (Article.Status.DRAFT, Article.Status.IN_REVIEW):
@@ -128,6 +147,8 @@ def import_copy(label: str, content: bytes | str, *, user) -> DeskOutcome:
             return DeskOutcome(label, article=existing, error="you cannot edit that story")
     try:
         result = import_parsed(story, user=user, how="on the wire desk")
+    except CopyError as exc:  # the story was killed meanwhile
+        return DeskOutcome(label, error=f"refused: {exc}", killed=True)
     except (ValidationError, DatabaseError) as exc:
         return DeskOutcome(label, error=f"could not be saved: {exc}")
     return DeskOutcome(label, article=result.article, created=result.created)
@@ -167,6 +188,9 @@ def wire_desk_view(request):
         ]
         imported = [o for o in outcomes if o.article is not None and not o.error]
         failed = [o for o in outcomes if o.error]
+        for outcome in outcomes:
+            if outcome.note:
+                messages.warning(request, outcome.note)
         if imported:
             for outcome in imported:
                 if outcome.killed:

@@ -109,6 +109,7 @@ class IngestedItem(models.Model):
         TAKEN = "taken", "Taken"
         HELD = "held", "Held as a draft"
         SKIPPED = "skipped", "Skipped"
+        REFUSED = "refused", "Refused: killed by the agency"
         FAILED = "failed", "Failed"
 
     channel = models.ForeignKey(IngestChannel, on_delete=models.CASCADE, related_name="items")
@@ -137,3 +138,40 @@ class IngestedItem(models.Model):
 
     def __str__(self):
         return f"{self.key} v{self.version}"
+
+
+class KilledStory(models.Model):
+    """An agency story its agency killed, by each identity a delivery of it is imported under.
+
+    Remembered whether or not the story was ever imported here, so that copy of it delivered
+    after the kill (an earlier version arriving late, a channel replaying) is refused on every
+    path: ingest channels, the wire desk and `import_wire` (see articles/wire/importing.py).
+    The desk's bookkeeping, not content: nothing readers see changes when one is written.
+    """
+
+    external_id = models.CharField(max_length=100, unique=True)
+    headline = models.CharField(max_length=300, blank=True)
+    reason = models.TextField(blank=True)
+    source = models.CharField(
+        max_length=300, blank=True, help_text="Where the kill came from, e.g. a channel item."
+    )
+    article = models.ForeignKey(
+        "articles.Article", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    killed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-killed_at", "-pk"]
+
+    def __str__(self):
+        return f"Killed: {self.headline or self.external_id}"
+
+    @property
+    def notice(self) -> str:
+        """What an editor is told when copy of this story is refused: which story, when and where
+        the kill came from, and why."""
+        what = f"“{self.headline}”" if self.headline else "this story"
+        when = timezone.localtime(self.killed_at).strftime("%Y-%m-%d %H:%M")
+        because = f": {self.reason}" if self.reason else ""
+        via = f" ({self.source})" if self.source else ""
+        return f"the agency killed {what} on {when}{via}{because}"

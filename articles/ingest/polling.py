@@ -3,11 +3,13 @@
 A delivery (file, object, feed document) holds one or more items, each keyed by its uri or guid
 and a version. An item already taken is skipped without a write; a new version of a taken item
 updates its story with a revision ("Updated from Agency X, version 3"), or is held as a draft
-when the channel says so. An item that cannot be read is recorded as failed with its reason
-and raw copy, and the others go on (it is taken again only when an editor retries it); a
-channel that cannot be reached backs off. One look takes at most `INGEST_ITEMS_PER_LOOK` new
-items, so no job outlives the worker's lease; when more are waiting the next look is queued at
-once.
+when the channel says so. An agency kill withdraws its story and is remembered even when the story
+was never taken, so that copy of it delivered later (an earlier version arriving late, a replay)
+is refused with the kill named, never imported. An item that cannot be read is recorded as
+failed with its reason and raw copy, and the others go on (it is taken again only when an editor
+retries it); a channel that cannot be reached backs off. One look takes at most
+`INGEST_ITEMS_PER_LOOK` new items, so no job outlives the worker's lease; when more are waiting
+the next look is queued at once.
 """
 
 import dataclasses
@@ -31,7 +33,17 @@ from .. import changes
 from ..background.jobs import enqueue
 from ..editorial.services import kill_story
 from ..models import Article
-from ..wire.importing import CopyError, copy_format, external_id_of, import_story
+from ..wire.importing import (
+    CopyError,
+    KilledCopy,
+    channel_external_id,
+    copy_format,
+    external_id_of,
+    identities,
+    import_story,
+    refuse_killed,
+    remember_kill,
+)
 from ..wire.ninjs import MAX_TAG_NAME, NinjsStory, parse_ninjs
 from ..wire.text import WireKill, parse_wire
 from .models import IngestChannel, IngestedItem
@@ -66,18 +78,20 @@ class PollSummary:
     taken: int = 0
     held: int = 0
     skipped: int = 0
+    refused: int = 0  # copy of a story its agency killed
     failed: int = 0
     unchanged: int = 0
     more: bool = False  # stopped at INGEST_ITEMS_PER_LOOK with new items still waiting
 
     @property
     def new(self) -> int:
-        return self.taken + self.held + self.skipped + self.failed
+        return self.taken + self.held + self.skipped + self.refused + self.failed
 
     def __str__(self):
         return (
             f"{self.taken} taken, {self.held} held, {self.skipped} skipped, "
-            f"{self.failed} failed, {self.unchanged} already seen"
+            + (f"{self.refused} refused (killed), " if self.refused else "")
+            + f"{self.failed} failed, {self.unchanged} already seen"
             + (", more waiting" if self.more else "")
         )
 
@@ -202,10 +216,13 @@ def _feed_item(entry, delivery: Delivery) -> Item:
 
 @dataclass(frozen=True)
 class Kill:
-    """An agency's kill or withdrawal of the story imported under `external_id`."""
+    """An agency's kill or withdrawal of the story imported under `external_id` (and, for ninjs,
+    under its `uri` on the desk)."""
 
     external_id: str
     reason: str
+    headline: str = ""
+    uri: str = ""
 
 
 def story_of(item: Item) -> NinjsStory | Kill:
@@ -224,7 +241,10 @@ def story_of(item: Item) -> NinjsStory | Kill:
             if status in KILLED_STATUSES:
                 note = str(doc.get("ednote") or "").strip()
                 return Kill(
-                    _external_id(item), f"ninjs pubStatus {status}" + (f": {note}" if note else "")
+                    _external_id(item),
+                    f"ninjs pubStatus {status}" + (f": {note}" if note else ""),
+                    headline=" ".join(str(doc.get("headline") or "").split())[:300],
+                    uri=str(doc.get("uri") or "").strip(),
                 )
             story = parse_ninjs(doc)
             return dataclasses.replace(story, external_id=_external_id(item))
@@ -232,7 +252,7 @@ def story_of(item: Item) -> NinjsStory | Kill:
             return _feed_story(item, json.loads(item.raw))
         wire = parse_wire(item.raw)
         if isinstance(wire, WireKill):
-            return Kill(external_id_of(wire), wire.reason)
+            return Kill(external_id_of(wire), wire.reason, headline=wire.headline)
     except ItemError:
         raise
     except CopyError as error:
@@ -251,7 +271,7 @@ def story_of(item: Item) -> NinjsStory | Kill:
 
 
 def _external_id(item: Item) -> str:
-    return "ingest:" + hashlib.sha256(item.key.encode()).hexdigest()[:32]
+    return channel_external_id(item.key)
 
 
 def _feed_story(item: Item, fields: dict) -> NinjsStory:
@@ -353,6 +373,10 @@ def _write_story(channel: IngestChannel, item: Item):
     story = story_of(item)
     if isinstance(story, Kill):
         return _kill(channel, item, story)
+    try:
+        refuse_killed(identities(story.external_id, story.uri))
+    except KilledCopy as refused:
+        return Outcome.REFUSED, f"Not imported: {refused}", None
     taken_before = IngestedItem.objects.filter(
         channel=channel, key=item.key, outcome__in=[Outcome.TAKEN, Outcome.HELD]
     ).exclude(version=item.version)
@@ -424,16 +448,26 @@ def _newer_version(version: str, taken) -> str:
 
 
 def _kill(channel, item, kill: Kill):
-    """Withdraw the killed story from every surface at once (articles/editorial/services.py)."""
-    article = Article.objects.filter(external_id=kill.external_id).first()
-    if article is None:
-        return Outcome.SKIPPED, f"{kill.reason}: no such story was taken here", None
-    kill_story(
-        article=article,
-        user=None,
+    """Withdraw the killed story from every surface at once (articles/editorial/services.py),
+    and remember the kill, so copy of the story delivered after it is refused."""
+    ids = identities(kill.external_id, kill.uri)
+    article = Article.objects.filter(external_id__in=ids).first()
+    source = f"Kill from {channel.name}, version {item.version}"
+    remember_kill(
+        ids,
+        headline=kill.headline or (article.headline if article else ""),
         reason=kill.reason,
-        source=f"Kill from {channel.name}, version {item.version}",
+        source=source,
+        article=article,
     )
+    if article is None:
+        return (
+            Outcome.SKIPPED,
+            f"{kill.reason}: no such story was taken here; the kill is remembered and any copy "
+            "of this story delivered later is refused",
+            None,
+        )
+    kill_story(article=article, user=None, reason=kill.reason, source=source)
     return Outcome.TAKEN, f"Withdrew story #{article.pk}: {kill.reason}", article
 
 

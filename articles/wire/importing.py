@@ -4,6 +4,10 @@
 desk's `parse_copy` and the ingest channels set to "decide from the copy" both ask it.
 `import_parsed` creates or updates its story through the editorial services, with one revision
 per import.
+
+An agency kill is remembered (`KilledStory`, under every identity the story can be imported by),
+whether or not the story was imported here: a kill may arrive before copy the agency sent
+earlier, and that copy is then refused (`KilledCopy`) on every path, never imported.
 """
 
 import codecs
@@ -11,15 +15,17 @@ import dataclasses
 import hashlib
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.utils.html import strip_tags
 
 from .. import changes
 from ..editorial.authors import add_credits, read_byline
 from ..editorial.revisions import revision_block
-from ..editorial.services import kill_story, publish_or_schedule, save_article
+from ..editorial.services import can_publish, kill_story, publish_or_schedule, save_article
+from ..ingest.models import KilledStory
 from ..languages import codes, detect_language, generic
 from ..models import Article, Image, Source
-from .ninjs import NinjsError, NinjsKill, NinjsStory, parse_ninjs
+from .ninjs import NinjsError, NinjsKill, NinjsStory, parse_ninjs, uri_external_id
 from .text import WireKill, WireParseError, WireStory, parse_wire
 
 # What `parse_copy` raises: the message says what is wrong with the copy.
@@ -28,13 +34,18 @@ CopyError = (WireParseError, NinjsError)
 
 @dataclass(frozen=True)
 class ImportResult:
-    article: Article
+    # None only for a kill of a story never imported here (remembered: see `apply_kill`).
+    article: Article | None
     created: bool
     killed: bool = False
 
 
-class UnknownKill(WireParseError):
-    """A kill notice for a story that was never imported here: nothing to withdraw."""
+class KilledCopy(WireParseError):
+    """Copy of a story its agency killed: never imported, whichever version or path brings it."""
+
+    def __init__(self, killed: KilledStory):
+        self.killed = killed
+        super().__init__(killed.notice)
 
 
 # What `copy_format` answers: the values of the ingest channels' formats too.
@@ -76,6 +87,52 @@ def external_id_of(story: WireStory | NinjsStory | WireKill | NinjsKill) -> str:
     return "wire:" + hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
+def channel_external_id(key: str) -> str:
+    """The identity an ingest channel imports a ninjs or feed item under, from its uri or guid."""
+    return "ingest:" + hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def identities(external_id: str, uri: str = "") -> list[str]:
+    """Every identity copy of one agency story can be imported under: the one it has and, for
+    ninjs with a `uri`, the desk's and the channels' keys for that uri (so a kill taken on one
+    path holds on the other)."""
+    ids = [external_id]
+    if uri:
+        ids += [uri_external_id(uri), channel_external_id(uri)]
+    return list(dict.fromkeys(ids))
+
+
+def identities_of(story: WireStory | NinjsStory | WireKill | NinjsKill) -> list[str]:
+    return identities(external_id_of(story), getattr(story, "uri", ""))
+
+
+def killed_story(external_ids) -> KilledStory | None:
+    """The agency kill remembered for any of these identities, None when there is none."""
+    return KilledStory.objects.filter(external_id__in=list(external_ids)).order_by("pk").first()
+
+
+def refuse_killed(external_ids) -> None:
+    """Raise `KilledCopy` when the agency killed the story these identities name."""
+    if killed := killed_story(external_ids):
+        raise KilledCopy(killed)
+
+
+def remember_kill(
+    external_ids, *, headline: str, reason: str, source: str, article: Article | None
+) -> None:
+    """Record an agency kill under every identity of its story (kept as first recorded)."""
+    for external_id in dict.fromkeys(external_ids):
+        KilledStory.objects.get_or_create(
+            external_id=external_id,
+            defaults={
+                "headline": headline[:300],
+                "reason": reason,
+                "source": source[:300],
+                "article": article,
+            },
+        )
+
+
 def import_parsed(
     story: WireStory | NinjsStory,
     *,
@@ -91,6 +148,7 @@ def import_parsed(
     """
     if isinstance(story, WireKill | NinjsKill):
         return apply_kill(story, user=user)
+    refuse_killed(identities_of(story))
     if isinstance(story, NinjsStory):
         return _import_ninjs(story, publish=publish, user=user, how=how or "from ninjs")
     return import_story(
@@ -110,16 +168,26 @@ def import_parsed(
     )
 
 
-def apply_kill(kill: WireKill | NinjsKill, *, user=None) -> ImportResult:
-    """Withdraw the story an agency killed (see `kill_story`); `UnknownKill` when it was never
-    imported."""
-    article = Article.objects.filter(external_id=external_id_of(kill)).first()
+@changes.atomic()
+def apply_kill(kill: WireKill | NinjsKill, *, user=None, source="Agency kill") -> ImportResult:
+    """Withdraw the story an agency killed (see `kill_story`), and remember the kill so that no
+    copy of the story is imported after it. A story never imported here has nothing to withdraw
+    (the result's `article` is None), but the kill is remembered all the same. Only an editor (or
+    the system, `user=None`) applies a kill."""
+    ids = identities_of(kill)
+    article = Article.objects.filter(external_id__in=ids).first()
+    if not can_publish(user):
+        raise PermissionDenied("Only an editor can apply an agency kill.")
+    remember_kill(
+        ids,
+        headline=kill.headline or (article.headline if article else ""),
+        reason=kill.reason,
+        source=source,
+        article=article,
+    )
     if article is None:
-        raise UnknownKill(
-            f"kill notice for a story never imported here (“{kill.headline or '?'}”): "
-            "nothing was withdrawn"
-        )
-    kill_story(article=article, user=user, reason=kill.reason, source="Agency kill")
+        return ImportResult(article=None, created=False, killed=True)
+    kill_story(article=article, user=user, reason=kill.reason, source=source)
     return ImportResult(article=article, created=False, killed=True)
 
 

@@ -63,6 +63,8 @@ class NinjsStory:
     embargoed_until: datetime.datetime | None = None
     # The copy's `language` as given (BCP 47, e.g. "fr" or "fr-FR"); "" when not given.
     language: str = ""
+    # The agency's `uri` for the story ("" when not given): how a kill names it on any path.
+    uri: str = ""
 
 
 # pubStatus values by which an agency takes a story back.
@@ -76,6 +78,7 @@ class NinjsKill:
     external_id: str
     headline: str
     reason: str
+    uri: str = ""
 
 
 def parse_ninjs(data: str | bytes | dict) -> NinjsStory | NinjsKill:
@@ -94,7 +97,8 @@ def parse_ninjs(data: str | bytes | dict) -> NinjsStory | NinjsKill:
             raise NinjsError(f"pubStatus {pub_status} names no story (no uri or headline)")
         note = _plain(_string(doc, "ednote")) or _plain(_string(doc, "description_text"))
         reason = f"ninjs pubStatus {pub_status}" + (f": {note}" if note else "")
-        return NinjsKill(_external_id(doc, headline), headline, reason)
+        uri = _string(doc, "uri").strip()
+        return NinjsKill(_external_id(doc, headline), headline, reason, uri=uri)
     if not headline:
         raise NinjsError("no headline (headlines[].value or headline)")
     if len(headline) > 300:
@@ -121,6 +125,7 @@ def parse_ninjs(data: str | bytes | dict) -> NinjsStory | NinjsKill:
         tags=_tag_names(doc),
         embargoed_until=_embargo(doc),
         language=_string(doc, "language").strip(),
+        uri=_string(doc, "uri").strip(),
     )
 
 
@@ -274,8 +279,15 @@ def _external_id(doc: dict, headline: str) -> str:
         if is_ours and _EXTERNAL_ID_RE.match(value):
             return value
     uri = _string(doc, "uri").strip()
-    key = f"uri:{uri}" if uri else "headline:" + " ".join(headline.casefold().split())
+    if uri:
+        return uri_external_id(uri)
+    key = "headline:" + " ".join(headline.casefold().split())
     return "ninjs:" + hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def uri_external_id(uri: str) -> str:
+    """The identity a ninjs story with this `uri` is imported under (from the desk or a file)."""
+    return "ninjs:" + hashlib.sha256(f"uri:{uri}".encode()).hexdigest()[:32]
 
 
 def _lead_association(doc: dict) -> dict | None:

@@ -310,9 +310,11 @@ def test_a_ninjs_cancel_withdraws_the_story_it_names(client, committed):
     assert "Dam bursts" not in client.get(reverse("api:articles")).content.decode()
 
 
-def test_a_kill_for_an_unknown_story_says_so():
-    with pytest.raises(ValueError, match="never imported"):
-        import_parsed(parse_copy("WITHDRAWN\n\nNo such story ever\n"))
+def test_a_kill_for_an_unknown_story_withdraws_nothing_and_is_remembered():
+    result = import_parsed(parse_copy("WITHDRAWN\n\nNo such story ever\n"))
+    assert result.killed and result.article is None
+    with pytest.raises(ValueError, match="the agency killed “No such story ever”"):
+        import_parsed(parse_copy("No such story ever\n\nStandfirst.\n\nBody.\n"))
 
 
 # ---- Expiry -------------------------------------------------------------------------------------

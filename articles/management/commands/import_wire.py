@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from articles.wire.importing import CopyError, import_parsed, parse_copy
+from articles.wire.importing import CopyError, KilledCopy, import_parsed, parse_copy
 
 IMPORTABLE_SUFFIXES = {".txt", ".json"}
 
@@ -60,7 +60,8 @@ class Command(BaseCommand):
     help = (
         "Import wire copy (the agency text format, .txt) and IPTC ninjs (.json) files, or every "
         "such file in a folder, as draft articles. Re-importing a story updates it, so it is safe "
-        "to run again."
+        "to run again. A kill notice withdraws its story (or is remembered, for one never "
+        "imported); copy of a story the agency killed is refused."
     )
 
     def add_arguments(self, parser):
@@ -78,7 +79,7 @@ class Command(BaseCommand):
         progress.add_argument("--no-progress", action="store_false", dest="progress")
 
     def handle(self, *args, **options):
-        counts = {"created": 0, "updated": 0, "failed": 0}
+        counts = {"created": 0, "updated": 0, "failed": 0, "refused (killed)": 0, "kills noted": 0}
         files, missing = self._collect(options["paths"])
         show_progress = options["progress"]
         if show_progress is None:
@@ -94,7 +95,11 @@ class Command(BaseCommand):
             bar.advance(path.name)
         bar.finish()
 
-        summary = ", ".join(f"{n} {what}" for what, n in counts.items())
+        summary = ", ".join(
+            f"{n} {what}"
+            for what, n in counts.items()
+            if n or what in ("created", "updated", "failed")
+        )
         if counts["failed"]:
             raise CommandError(f"{summary}: fix the files named above and run again.")
         self.stdout.write(self.style.SUCCESS(summary))
@@ -131,6 +136,9 @@ class Command(BaseCommand):
         except OSError as exc:
             self._error(bar, path, exc.strerror or exc)
             return "failed"
+        except KilledCopy as exc:
+            self._say(bar, f"refused: {path}: {exc}: not imported")
+            return "refused (killed)"
         except CopyError as exc:
             self._error(bar, path, exc)
             return "failed"
@@ -139,6 +147,13 @@ class Command(BaseCommand):
             self._error(bar, path, f"could not be saved: {exc}")
             return "failed"
         outcome = "created" if result.created else "updated"
+        if result.killed and result.article is None:
+            self._say(
+                bar,
+                f"kill noted: {path}: the story was never imported here; copy of it that comes "
+                "later will be refused",
+            )
+            return "kills noted"
         if result.killed:
             outcome = "updated"
             bar.clear()
@@ -152,6 +167,11 @@ class Command(BaseCommand):
         )
         bar.redraw()
         return outcome
+
+    def _say(self, bar: ProgressBar, line: str):
+        bar.clear()
+        self.stdout.write(line)
+        bar.redraw()
 
     def _error(self, bar: ProgressBar, path: Path, reason):
         bar.clear()
