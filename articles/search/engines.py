@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString
 
 from ..languages import codes, fold_for_search, highlight_config, search_config, search_configs
 from ..models import Article, Contributor, TaggedArticle
-from .models import SearchDocument, SQLiteSearchIndex
+from .models import SearchDocument, SQLiteSearchIndex, StoryListing
 from .query import ParsedQuery
 from .text import MARK_END, MARK_START, highlighted, plain_text
 
@@ -166,14 +166,19 @@ class PostgresSearchEngine(SearchEngine):
     def _tsquery_params(self, query: ParsedQuery) -> list[str]:
         return [value for config in self._configs() for value in (config, query.websearch())]
 
+    # Listings carry their own copy of the vector (see `StoryListing.search_vector`): a search
+    # of them reads one table. Stories (the desk's search, drafts included) go through their
+    # documents.
     def matching(self, stories, query):
+        if stories.model is StoryListing:
+            return stories.filter(search_vector=self._search_query(query))
         return stories.filter(search_document__search_vector=self._search_query(query))
 
     def scores(self, article_ids, query):
         ids = [int(pk) for pk in article_ids]
         if not query.clauses or not ids:
             return {}
-        table = SearchDocument._meta.db_table
+        table = StoryListing._meta.db_table
         sql = (
             f"SELECT article_id, ts_rank(search_vector, {self._tsquery_sql()}) "  # noqa: S608 - constants only
             f"FROM {table} WHERE article_id = ANY(%s)"
@@ -259,11 +264,26 @@ class PostgresSearchEngine(SearchEngine):
         SearchDocument.objects.filter(article_id__in=article_ids).update(
             search_vector=self._weighted_vector()
         )
+        self._copy_to_listings("WHERE listing.article_id = ANY(%s)", [sorted(article_ids)])
 
     def index_stored_documents(self):
         SearchDocument.objects.filter(search_vector__isnull=True).update(
             search_vector=self._weighted_vector()
         )
+        self._copy_to_listings("WHERE listing.search_vector IS NULL", [])
+
+    @staticmethod
+    def _copy_to_listings(where: str, params: list) -> None:
+        """Give these listings their documents' vectors (a listing written without one, or a
+        document rewritten, in the same transaction)."""
+        listings, documents = StoryListing._meta.db_table, SearchDocument._meta.db_table
+        sql = (
+            f"UPDATE {listings} AS listing SET search_vector = document.search_vector "  # noqa: S608 - constants only
+            f"FROM {documents} AS document {where} "
+            "AND document.article_id = listing.article_id"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
 
 
 class SQLiteSearchEngine(SearchEngine):

@@ -267,6 +267,29 @@ def test_postgresql_keeps_search_vectors_in_their_rows():
         assert cursor.fetchone() == ("m",)
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's listing vectors only")
+def test_postgresql_listings_carry_their_storys_vector_in_the_row():
+    """A search walks the listings checking each one's own vector: no join to the documents,
+    and the vector stored whole in the row (no TOAST fetch, no decompression)."""
+    # Some 400 different words: a vector of several kilobytes.
+    long_body = " ".join(f"<p>Berth{n} quay{n} tide{n} ferry{n}.</p>" for n in range(100))
+    story = make_article("Harbour pilots strike", body=long_body)
+    sql = str(get_engine().matching(StoryListing.objects.all(), parse_query("pilots")).query)
+    assert "searchdocument" not in sql
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_column_size(search_vector), pg_column_size(search_vector || ''::tsvector) "
+            "FROM articles_storylisting WHERE article_id = %s",
+            [story.pk],
+        )
+        stored, whole = cursor.fetchone()
+    assert stored == whole > 2000  # over the default TOAST threshold, yet neither moved nor packed
+    story.headline = "Harbour pilots end their strike"
+    story.save()
+    found = find(get_engine().matching(StoryListing.objects.due(), parse_query("end strike")))
+    assert list(found.ids) == [story.pk]  # the copy follows the story
+
+
 def test_story_listings_are_keyed_by_the_story_id_itself():
     """On SQLite an `integer` primary key is the table's rowid, so looking a listing up by story
     is one b-tree search; on PostgreSQL the key is a bigint like the story's id."""
