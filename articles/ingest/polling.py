@@ -31,7 +31,6 @@ from django.utils.html import escape, strip_tags
 
 from .. import changes
 from ..background.jobs import enqueue
-from ..editorial.services import kill_story
 from ..models import Article
 from ..wire.importing import (
     CopyError,
@@ -42,7 +41,7 @@ from ..wire.importing import (
     identities,
     import_story,
     refuse_killed,
-    remember_kill,
+    remember_and_withdraw,
 )
 from ..wire.ninjs import MAX_TAG_NAME, NinjsStory, parse_ninjs
 from ..wire.text import WireKill, parse_wire
@@ -448,17 +447,14 @@ def _newer_version(version: str, taken) -> str:
 
 
 def _kill(channel, item, kill: Kill):
-    """Withdraw the killed story from every surface at once (articles/editorial/services.py),
-    and remember the kill, so copy of the story delivered after it is refused."""
-    ids = identities(kill.external_id, kill.uri)
-    article = Article.objects.filter(external_id__in=ids).first()
-    source = f"Kill from {channel.name}, version {item.version}"
-    remember_kill(
-        ids,
-        headline=kill.headline or (article.headline if article else ""),
+    """Apply the kill as the desk does (articles/wire/importing.py): the kill remembered, so copy
+    of the story delivered after it is refused, and the story, if taken, withdrawn from every
+    surface at once. Here only the item's outcome and reason are added."""
+    article = remember_and_withdraw(
+        identities(kill.external_id, kill.uri),
+        headline=kill.headline,
         reason=kill.reason,
-        source=source,
-        article=article,
+        source=f"Kill from {channel.name}, version {item.version}",
     )
     if article is None:
         return (
@@ -467,7 +463,6 @@ def _kill(channel, item, kill: Kill):
             "of this story delivered later is refused",
             None,
         )
-    kill_story(article=article, user=None, reason=kill.reason, source=source)
     return Outcome.TAKEN, f"Withdrew story #{article.pk}: {kill.reason}", article
 
 

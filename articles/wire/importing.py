@@ -133,6 +133,30 @@ def remember_kill(
         )
 
 
+def remember_and_withdraw(
+    external_ids, *, headline: str, reason: str, source: str, user=None
+) -> Article | None:
+    """Apply an agency kill: remember it under every identity of its story (`remember_kill`) and
+    withdraw the story imported under any of them (`kill_story`). Returns that story, None when
+    none was imported here (the kill is remembered all the same).
+
+    `apply_kill` (the wire desk, import_wire) and the ingest channels (articles/ingest/polling.py)
+    both apply kills through it. It opens no transaction of its own: call it inside the caller's
+    `changes.atomic()` block, as they do, so the kill and the withdrawal are one change set."""
+    ids = list(external_ids)
+    article = Article.objects.filter(external_id__in=ids).first()
+    remember_kill(
+        ids,
+        headline=headline or (article.headline if article else ""),
+        reason=reason,
+        source=source,
+        article=article,
+    )
+    if article is not None:
+        kill_story(article=article, user=user, reason=reason, source=source)
+    return article
+
+
 def import_parsed(
     story: WireStory | NinjsStory,
     *,
@@ -174,20 +198,11 @@ def apply_kill(kill: WireKill | NinjsKill, *, user=None, source="Agency kill") -
     copy of the story is imported after it. A story never imported here has nothing to withdraw
     (the result's `article` is None), but the kill is remembered all the same. Only an editor (or
     the system, `user=None`) applies a kill."""
-    ids = identities_of(kill)
-    article = Article.objects.filter(external_id__in=ids).first()
     if not can_publish(user):
         raise PermissionDenied("Only an editor can apply an agency kill.")
-    remember_kill(
-        ids,
-        headline=kill.headline or (article.headline if article else ""),
-        reason=kill.reason,
-        source=source,
-        article=article,
+    article = remember_and_withdraw(
+        identities_of(kill), headline=kill.headline, reason=kill.reason, source=source, user=user
     )
-    if article is None:
-        return ImportResult(article=None, created=False, killed=True)
-    kill_story(article=article, user=user, reason=kill.reason, source=source)
     return ImportResult(article=article, created=False, killed=True)
 
 
