@@ -1,6 +1,6 @@
 """Sitemaps: an index at /sitemap.xml over a file of stories per month (with lastmod), tags and
 sources, a Google News sitemap of the last 48 hours when there are such stories, and /robots.txt
-pointing at them. Every file is bounded (a month's stories, in pages of 10,000), so none grows
+pointing at them. Every file is bounded (a month's stories, in pages of 2,000), so none grows
 with the archive, and the index is built from the kept counts.
 
 Only `Article.objects.published()` stories count, for stories and for which tags and sources are
@@ -44,9 +44,11 @@ class SiteUrlSitemap(Sitemap):
 
 class StorySitemap(SiteUrlSitemap):
     """The published stories of one month (UTC), newest first: each file is bounded by a month's
-    stories (and split in pages of 10,000), however large the archive."""
+    stories (and split in pages of 2,000), however large the archive."""
 
-    limit = 10_000
+    # A URL costs about 0.1 ms to build (its address, lastmod and alternates): a page of 10,000
+    # took 0.9 s at 1,000,000 stories. The protocol allows 50,000; crawlers follow the pages.
+    limit = 2_000
 
     def __init__(self, month: int):
         self.month = month  # yyyymm
