@@ -98,6 +98,22 @@ class TestFind:
         assert find(matching, query=query, ranked=True).ids == [headline.pk, body.pk]
         assert find(matching, query=query).ids == [body.pk, headline.pk]  # newest first
 
+    @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's FTS5 ranking bound only")
+    def test_too_many_matches_to_rank_at_once_are_newest_first(self, committed, monkeypatch):
+        with committed():
+            yesterday = timezone.now() - datetime.timedelta(days=1)
+            body = make_article("Minor", body="<p>A drought.</p>", published_at=yesterday)
+            headline = make_article(
+                "Drought in the headline", published_at=yesterday - datetime.timedelta(hours=1)
+            )
+        query = parse_query("drought")
+        matching = get_engine().matching(StoryListing.objects.due(), query)
+        monkeypatch.setattr(get_engine(), "RANK_ALL_UP_TO", 2)
+        assert find(matching, query=query, ranked=True).ranked
+        monkeypatch.setattr(get_engine(), "RANK_ALL_UP_TO", 1)
+        found = find(matching, query=query, ranked=True)
+        assert not found.ranked and found.ids == [body.pk, headline.pk]
+
 
 class TestFacetCounts:
     def test_tag_counts_equal_a_brute_force_count(self, tagged_stories):
