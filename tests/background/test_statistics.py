@@ -23,6 +23,8 @@ def sqlite_statistics() -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
+# The loop closes its connection after each turn, as the worker must: outside a test's transaction.
+@pytest.mark.django_db(transaction=True)
 def test_the_scheduler_loop_gathers_statistics_at_its_first_turn_then_each_interval(
     settings, monkeypatch
 ):

@@ -19,7 +19,6 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
 from django.core.servers.basehttp import ThreadedWSGIServer
-from django.db import connections
 from django.test.testcases import LiveServerThread
 from playwright.sync_api import ConsoleMessage, Page, Request, Response
 
@@ -35,7 +34,13 @@ class OneRequestAtATimeServer(ThreadedWSGIServer):
     connection (an in-memory SQLite database exists only there), and sqlite3 does not allow two
     threads to use one connection at once: the desk's heartbeats, autosaves and page loads from
     two browser contexts could otherwise meet in it and deadlock. Connections stay concurrent;
-    only the application is entered by one request at a time."""
+    only the application is entered by one request at a time.
+
+    The response is closed here, in the request's thread, as a WSGI server must. Left open, a
+    `FileResponse` (a static file) was closed later by the garbage collector, in whatever thread
+    it ran: its close sends `request_finished`, whose `close_old_connections` closed *that*
+    thread's database connection, on PostgreSQL in the middle of a transaction ("the connection
+    is closed" in a test's set-up or in the live server, now and then in full runs)."""
 
     application_lock = threading.Lock()
 
@@ -44,7 +49,12 @@ class OneRequestAtATimeServer(ThreadedWSGIServer):
 
         def one_at_a_time(environ, start_response):
             with self.application_lock:
-                return list(application(environ, start_response))
+                result = application(environ, start_response)
+                try:
+                    return list(result)
+                finally:
+                    if hasattr(result, "close"):
+                        result.close()
 
         return one_at_a_time
 
@@ -73,24 +83,6 @@ def pytest_collection_modifyitems(config, items):
     if not browser_tests:
         return
     browser_ids = {id(item) for item in browser_tests}
-    for item in browser_tests:
-        # In full runs on PostgreSQL (CI, twice), a browser test met a database connection closed
-        # under it, in its set-up or in the live server ("the connection is closed"); alone, and
-        # in every run of the browser tests by themselves, never. Until the cause is found, that
-        # one error (and no other) runs the test once more, and the report says RERUN. In the
-        # live server it shows as the desk's own "could not be reached" page (seen once, on a
-        # save, with "the connection is closed" in the server's log). Twice: one rehearsal saw a
-        # rerun meet it again.
-        item.add_marker(
-            pytest.mark.flaky(
-                reruns=2,
-                only_rerun=[
-                    "the connection is closed",
-                    "The database could not be reached",
-                    "An error occurred in the current transaction",
-                ],
-            )
-        )
     if chromium_available():
         # Last: once started, Playwright's event loop stays in the main thread until the session
         # ends, and Django's async_to_sync (AsyncClient, async views) refuses to run beside it.
@@ -143,24 +135,6 @@ def browser_context_args(browser_context_args, live_server):
         "locale": "en-GB",
         "timezone_id": "UTC",
     }
-
-
-@pytest.fixture(autouse=True)
-def _usable_database_connection() -> None:
-    """The test's own connection, checked as Django checks a request's: twice in CI on
-    PostgreSQL, a browser test's set-up met a connection closed since the previous test ("the
-    connection is closed"), cause not yet found; a new one is opened instead."""
-    for connection in connections.all(initialized_only=True):
-        if connection.in_atomic_block and connection.needs_rollback:
-            # Once (PostgreSQL, full run), a browser test's set-up found the connection inside a
-            # transaction block marked for rollback with no error behind it, as a close inside
-            # one leaves it; a browser test starts outside any, so the block is dropped.
-            connection.in_atomic_block = False
-            connection.savepoint_ids, connection.atomic_blocks = [], []
-            connection.needs_rollback = connection.closed_in_transaction = False
-            connection.close()
-        elif connection.connection is not None and not connection.is_usable():
-            connection.close()
 
 
 @pytest.fixture(autouse=True)
