@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString
 
 from ..languages import codes, fold_for_search, highlight_config, search_config, search_configs
 from ..models import Article, Contributor, TaggedArticle
-from .models import SearchDocument, SQLiteSearchIndex, StoryListing
+from .models import SearchDocument, SearchListing, SQLiteSearchIndex, StoryListing
 from .query import ParsedQuery
 from .text import MARK_END, MARK_START, highlighted, plain_text
 
@@ -52,9 +52,14 @@ def document_for(article: Article) -> SearchDocument:
 class SearchEngine(abc.ABC):
     """What the rest of the site may ask of full-text search, whatever the database."""
 
+    def listings(self, query: ParsedQuery | None = None) -> QuerySet:
+        """The listing rows a public search for `query` (None: no words) filters and reads."""
+        return StoryListing.objects.all()
+
     @abc.abstractmethod
     def matching(self, stories: QuerySet, query: ParsedQuery) -> QuerySet:
-        """`stories` (stories or their listings) that match `query`, in no particular order."""
+        """`stories` (stories, or the listings from `listings(query)`) that match `query`, in
+        no particular order."""
 
     @abc.abstractmethod
     def scores(self, article_ids: Iterable[int], query: ParsedQuery) -> dict[int, float] | None:
@@ -96,7 +101,7 @@ class SearchEngine(abc.ABC):
         gone = ids - {document.article_id for document in documents}
         if gone:
             SearchDocument.objects.filter(article_id__in=gone).delete()
-        self._after_write(ids - gone)
+        self._after_write(ids)
 
     def finish_rebuild(self) -> None:  # noqa: B027 (optional hook)
         """Called once after `index` has been run over every story."""
@@ -105,7 +110,8 @@ class SearchEngine(abc.ABC):
         """Index, in one pass, documents written straight to the table (bulk loads, benchmarks)."""
 
     def _after_write(self, article_ids: set[int]) -> None:  # noqa: B027 (optional hook)
-        """Engine-specific work after documents were written."""
+        """Engine-specific work after these stories' documents and listings were written (or
+        removed)."""
 
 
 LINK_COPIES = {"tags": "tag_ids", "sources": "source_ids"}
@@ -166,19 +172,24 @@ class PostgresSearchEngine(SearchEngine):
     def _tsquery_params(self, query: ParsedQuery) -> list[str]:
         return [value for config in self._configs() for value in (config, query.websearch())]
 
-    # Listings carry their own copy of the vector (see `StoryListing.search_vector`): a search
-    # of them reads one table. Stories (the desk's search, drafts included) go through their
-    # documents.
+    # A word search reads the listings that carry a copy of the vector (`SearchListing`): one
+    # table, no join per row. A search without words reads the narrow `StoryListing` rows.
+    def listings(self, query=None):
+        return SearchListing.objects.all() if query else StoryListing.objects.all()
+
+    # Stories (the desk's search, drafts included) go through their documents.
     def matching(self, stories, query):
-        if stories.model is StoryListing:
+        if stories.model is SearchListing:
             return stories.filter(search_vector=self._search_query(query))
+        if stories.model is StoryListing:
+            raise TypeError("A word search reads engine.listings(query), not StoryListing.")
         return stories.filter(search_document__search_vector=self._search_query(query))
 
     def scores(self, article_ids, query):
         ids = [int(pk) for pk in article_ids]
         if not query.clauses or not ids:
             return {}
-        table = StoryListing._meta.db_table
+        table = SearchListing._meta.db_table
         sql = (
             f"SELECT article_id, ts_rank(search_vector, {self._tsquery_sql()}) "  # noqa: S608 - constants only
             f"FROM {table} WHERE article_id = ANY(%s)"
@@ -264,26 +275,41 @@ class PostgresSearchEngine(SearchEngine):
         SearchDocument.objects.filter(article_id__in=article_ids).update(
             search_vector=self._weighted_vector()
         )
-        self._copy_to_listings("WHERE listing.article_id = ANY(%s)", [sorted(article_ids)])
+        self._copy_to_search_listings(sorted(article_ids))
 
     def index_stored_documents(self):
         SearchDocument.objects.filter(search_vector__isnull=True).update(
             search_vector=self._weighted_vector()
         )
-        self._copy_to_listings("WHERE listing.search_vector IS NULL", [])
+        self._copy_to_search_listings(None)
 
-    @staticmethod
-    def _copy_to_listings(where: str, params: list) -> None:
-        """Give these listings their documents' vectors (a listing written without one, or a
-        document rewritten, in the same transaction)."""
-        listings, documents = StoryListing._meta.db_table, SearchDocument._meta.db_table
+    # What a search listing copies from the story's listing.
+    _LISTING_COLUMNS = ["published_at", "expires_at", "language", "tag_ids", "source_ids"]
+
+    def _copy_to_search_listings(self, article_ids: list[int] | None) -> None:
+        """Make these stories' search listings (None: every story's) their listings with their
+        documents' vectors, in one statement: rows are written or rewritten for the listed
+        stories, and removed for the others (unpublished, expired, deleted)."""
+        search, listing = SearchListing._meta.db_table, StoryListing._meta.db_table
+        documents = SearchDocument._meta.db_table
+        these = "= ANY(%s)" if article_ids is not None else "IS NOT NULL"
+        columns = ", ".join(self._LISTING_COLUMNS)
+        copied = ", ".join(f"listing.{column}" for column in self._LISTING_COLUMNS)
+        updates = ", ".join(
+            f"{column} = excluded.{column}" for column in [*self._LISTING_COLUMNS, "search_vector"]
+        )
         sql = (
-            f"UPDATE {listings} AS listing SET search_vector = document.search_vector "  # noqa: S608 - constants only
-            f"FROM {documents} AS document {where} "
-            "AND document.article_id = listing.article_id"
+            f"WITH unlisted AS (DELETE FROM {search} AS search WHERE search.article_id {these} "  # noqa: S608 - constants only
+            f"AND NOT EXISTS (SELECT FROM {listing} AS listing "
+            "WHERE listing.article_id = search.article_id)) "
+            f"INSERT INTO {search} (article_id, {columns}, search_vector) "
+            f"SELECT listing.article_id, {copied}, document.search_vector "
+            f"FROM {listing} AS listing JOIN {documents} AS document "
+            f"ON document.article_id = listing.article_id WHERE listing.article_id {these} "
+            f"ON CONFLICT (article_id) DO UPDATE SET {updates}"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(sql, [article_ids] * 2 if article_ids is not None else [])
 
 
 class SQLiteSearchEngine(SearchEngine):

@@ -1,6 +1,7 @@
 """The search tables: each story's searchable text, SQLite's full-text index over it, the narrow
 listing rows that lists, searches and facets read instead of the story table, the same rows under
-each tag and source, and counts of them kept as they change.
+each tag and source, counts of them kept as they change, and (PostgreSQL) the listing rows with a
+copy of the search vector that word searches read.
 
 These rows are derived from the content models and rewritten only by articles/search/index.py;
 nothing else writes them. Stories are referred to by name ("articles.Article") so this module
@@ -175,16 +176,33 @@ class StoryListingQuerySet(models.QuerySet):
         return self.order_by("-published_at", "-pk")
 
 
-class StoryListing(models.Model):
+class ListingFields(models.Model):
+    """What lists filter, sort, count and facet on: a listed story's time, language, expiry and
+    copies of its tag and source links."""
+
+    published_at = models.DateTimeField()
+    expires_at = models.DateTimeField(null=True, db_index=True)
+    language = models.CharField(max_length=12, default="en")
+    tag_ids = IdListField()
+    source_ids = IdListField()
+    objects = StoryListingQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class StoryListing(ListingFields):
     """A story readers may see, now or at its scheduled time, reduced to what lists filter,
-    sort, count, facet and search on: its time, copies of its tag and source links and, on
-    PostgreSQL, of its search vector.
+    sort, count, facet and search on: its time and copies of its tag and source links.
 
     Tag pages and searches read this one table instead of the story rows and their link
     tables, so counting the tags of thousands of matches costs no lookup per match; on
     PostgreSQL a GIN index answers "has all of these tags". The rows are rewritten by
     `articles.search.index.refresh_listings()` in the same transaction as every change (see
     articles/changes.py); `rebuild_search_index` rebuilds them all.
+
+    The rows stay narrow (about 100 bytes): a search by tags alone reads one for each of up to
+    `EXACT_UP_TO` matches. Word searches on PostgreSQL read `SearchListing` instead.
     """
 
     # Left in place when a story is deleted for good, until the change pipeline removes it (and
@@ -196,17 +214,6 @@ class StoryListing(models.Model):
         db_constraint=False,
         related_name="listing",
     )
-    published_at = models.DateTimeField()
-    expires_at = models.DateTimeField(null=True, db_index=True)
-    language = models.CharField(max_length=12, default="en")
-    tag_ids = IdListField()
-    source_ids = IdListField()
-    # PostgreSQL: a copy of the story's search vector (`SearchDocument.search_vector`), kept in
-    # the row (migration 0030) and GIN-indexed, so that a search reads one table: its newest
-    # matches are found walking the time index and checking each row's own vector, with no join
-    # and no TOAST fetch per row. Empty on SQLite, where FTS5 indexes the documents.
-    search_vector = SearchVectorField(null=True, editable=False)
-    objects = StoryListingQuerySet.as_manager()
 
     class Meta:
         indexes = [
@@ -218,6 +225,39 @@ class StoryListing(models.Model):
 
     def __str__(self):
         return f"Listing of story {self.article_id}"
+
+
+class SearchListing(ListingFields):
+    """PostgreSQL: a story's listing with a copy of its search vector, for word searches.
+
+    A search for a common word walks these newest first and checks each row's own vector, with
+    no join and no TOAST fetch per row: the vector is kept whole in the row (STORAGE MAIN,
+    `toast_tuple_target`) and GIN-indexed, as are the tag and source copies (migration 0031).
+    Those rows are about 3 kB, which is why they are not the listings themselves: a search by
+    tags alone would read 30 times the bytes for nothing. Written with the search documents by
+    `PostgreSQLSearchEngine` (articles/search/engines.py), in the same transaction; empty on
+    SQLite, where FTS5 indexes the documents.
+    """
+
+    article = StoryKeyField(
+        "articles.Article",
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="search_listing",
+    )
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["-published_at", "-article"], name="search_listing_newest"),
+            models.Index(
+                fields=["language", "-published_at", "-article"], name="search_listing_language"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Search listing of story {self.article_id}"
 
 
 class ListedUnder(models.TextChoices):

@@ -1,8 +1,9 @@
 """The faceted search page.
 
-Every story counted or shown comes from `StoryListing.objects.due()`, the list-shaped mirror of
-`Article.objects.published()`; the full-text part and the tag and source filters go through
-`articles.search.engines.get_engine()`, and nothing here depends on the database vendor.
+Every story counted or shown comes from the due listings (`engine.listings(query).due()`), the
+list-shaped mirror of `Article.objects.published()`; the full-text part and the tag and source
+filters go through `articles.search.engines.get_engine()`, and nothing here depends on the
+database vendor.
 """
 
 import datetime
@@ -21,7 +22,6 @@ from django.utils.translation import gettext as _
 from ..languages import codes, name_of, translated_name_of
 from ..models import Source, Tag
 from ..search.engines import get_engine
-from ..search.models import StoryListing
 from ..search.query import MAX_QUERY_LENGTH, parse_query
 from ..search.results import (
     EXACT_UP_TO,
@@ -185,7 +185,8 @@ def search(request):
         return render(request, "articles/search.html", context, status=400)
     notices = list(params.notices)
     engine = get_engine()
-    stories = StoryListing.objects.due()
+    query = parse_query(params.q)
+    stories = engine.listings(query).due()
     impossible = False  # a filter nothing can match: an unknown tag or source
 
     tags_by_slug = Tag.objects.resolve(params.tags + params.exclude_tags)
@@ -238,7 +239,6 @@ def search(request):
         label = _("in %(language)s") % {"language": translated_name_of(params.language)}
         active_filters.append(Filter(label, params.url(language="")))
 
-    query = parse_query(params.q)
     if params.q and not query:
         notices.append(_("The search text has no words to look for; showing every story."))
     if query:
