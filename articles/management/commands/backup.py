@@ -32,6 +32,7 @@ EXCLUDED = [
     "articles.sqlitesearchindex",
     # Made from the stories again on restore (rebuild_index).
     "articles.storylisting",
+    "articles.searchlisting",
     "articles.listinglink",
     "articles.listingcount",
     # Who is signed in where, and failed sign-ins being counted: they end with the sessions.
