@@ -20,7 +20,13 @@ from django.utils.safestring import SafeString
 
 from ..languages import codes, fold_for_search, highlight_config, search_config, search_configs
 from ..models import Article, Contributor, TaggedArticle
-from .models import SearchDocument, SearchListing, SQLiteSearchIndex, StoryListing
+from .models import (
+    ListingFields,
+    SearchDocument,
+    SearchListing,
+    SQLiteSearchIndex,
+    StoryListing,
+)
 from .query import ParsedQuery
 from .text import MARK_END, MARK_START, highlighted, plain_text
 
@@ -283,9 +289,6 @@ class PostgresSearchEngine(SearchEngine):
         )
         self._copy_to_search_listings(None)
 
-    # What a search listing copies from the story's listing.
-    _LISTING_COLUMNS = ["published_at", "expires_at", "language", "tag_ids", "source_ids"]
-
     def _copy_to_search_listings(self, article_ids: list[int] | None) -> None:
         """Make these stories' search listings (None: every story's) their listings with their
         documents' vectors, in one statement: rows are written or rewritten for the listed
@@ -293,10 +296,11 @@ class PostgresSearchEngine(SearchEngine):
         search, listing = SearchListing._meta.db_table, StoryListing._meta.db_table
         documents = SearchDocument._meta.db_table
         these = "= ANY(%s)" if article_ids is not None else "IS NOT NULL"
-        columns = ", ".join(self._LISTING_COLUMNS)
-        copied = ", ".join(f"listing.{column}" for column in self._LISTING_COLUMNS)
+        shared = [field.column for field in ListingFields._meta.local_fields]
+        columns = ", ".join(shared)
+        copied = ", ".join(f"listing.{column}" for column in shared)
         updates = ", ".join(
-            f"{column} = excluded.{column}" for column in [*self._LISTING_COLUMNS, "search_vector"]
+            f"{column} = excluded.{column}" for column in [*shared, "search_vector"]
         )
         sql = (
             f"WITH unlisted AS (DELETE FROM {search} AS search WHERE search.article_id {these} "  # noqa: S608 - constants only
